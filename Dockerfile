@@ -1,0 +1,21 @@
+# One image for the router and every subgraph; docker-compose.yml picks the service with `command`.
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+ENV CHECKPOINT_DISABLE=1 NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY packages ./packages
+COPY subgraphs ./subgraphs
+COPY router ./router
+COPY prisma ./prisma
+COPY scripts ./scripts
+# postinstall generates the Prisma clients (no native engine needed); dev tools are kept for it.
+RUN npm ci --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0
+COPY --from=deps /app ./
+COPY schema ./schema
+USER node
+# Overridden per service in docker-compose.yml.
+CMD ["node", "router/src/main.ts"]

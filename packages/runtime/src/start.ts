@@ -1,0 +1,112 @@
+import { type DatabaseConfig, openDatabase } from "@storefront/db";
+import type { SqlClient } from "@storefront/events";
+import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
+import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
+import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
+
+export interface StartSubgraphOptions {
+  readonly database: DatabaseConfig;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  readonly production: boolean;
+  readonly port: number;
+  readonly host?: string;
+  /** Apply pending migrations before serving (idempotent; safe with several replicas). */
+  readonly migrate: boolean;
+  /** Seed the demo data after migrating. */
+  readonly seedDemo?: boolean;
+  /** GraphQL URL of every subgraph by name (see subgraphUrlsFromEnv). */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+}
+
+export interface RunningSubgraph<Db> {
+  readonly name: string;
+  readonly url: string;
+  readonly prisma: Db;
+  /** Publishes everything waiting in the outbox now (tests). */
+  flushOutbox(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens the subgraph's database, relays its outbox, runs its consumers and serves it over HTTP. */
+export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(
+  module: SubgraphModule<Db, Context, Tx>,
+  options: StartSubgraphOptions,
+): Promise<RunningSubgraph<Db>> {
+  const logger = options.logger.child({ subgraph: module.name });
+  const database = await openDatabase(options.database, { schemaDir: module.schemaDir });
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const closeAll = async () => {
+    for (const close of [...closers].reverse()) await close().catch((error: unknown) => logger.error({ err: error }, "close failed"));
+  };
+  try {
+    if (options.migrate) {
+      const { applied } = await database.migrate();
+      if (applied.length > 0) logger.info({ applied }, "migrations applied");
+    }
+    const prisma = module.createPrisma(database.adapter);
+    closers.push(() => prisma.$disconnect());
+    if (options.seedDemo && module.seedDemo) await module.seedDemo(prisma);
+
+    const relay = module.publishesEvents ? createOutboxRelay({ db: prisma, bus: options.bus, logger }) : undefined;
+    if (relay) {
+      relay.start();
+      closers.push(() => relay.stop());
+    }
+    const parts = module.create({
+      prisma,
+      logger,
+      production: options.production,
+      subgraphUrls: options.subgraphUrls,
+      outbox: { notify: () => relay?.notify() },
+    });
+    if (parts.handlers) {
+      const consumer = createEventConsumer<Tx>({ bus: options.bus, groupId: module.name, db: prisma, handlers: parts.handlers, logger });
+      await consumer.start();
+      closers.push(() => consumer.stop());
+    }
+
+    const readiness = async (): Promise<ReadinessReport> => {
+      try {
+        await prisma.$queryRawUnsafe("SELECT 1");
+        return { ready: true, checks: { database: { ok: true } } };
+      } catch (error) {
+        return { ready: false, checks: { database: { ok: false, detail: error instanceof Error ? error.message : String(error) } } };
+      }
+    };
+    const http = createGraphQLHttpServer({
+      apollo: parts.apollo,
+      logger,
+      context: async (req, requestId) => parts.context({ requestId, logger: logger.child({ requestId }) }, req),
+      readiness,
+      // Subgraphs sit behind the router, which already limits client bodies; entity batches can be large.
+      maxBodyBytes: 8 * 1_048_576,
+    });
+    await parts.apollo.start();
+    const running = await http.listen(options.port, options.host);
+    // Stop serving first, then the consumers and the relay, then the database.
+    closers.push(() => running.close());
+    logger.info({ url: running.url }, "subgraph ready");
+    return {
+      name: module.name,
+      url: running.url,
+      prisma,
+      flushOutbox: async () => (relay ? relay.flush() : 0),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** A subgraph ready to start, with its database and context types hidden (for lists of subgraphs). */
+export interface SubgraphLauncher {
+  readonly name: string;
+  readonly defaultPort: number;
+  start(options: StartSubgraphOptions): Promise<RunningSubgraph<unknown>>;
+}
+
+export function subgraphLauncher<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(module: SubgraphModule<Db, Context, Tx>): SubgraphLauncher {
+  return { name: module.name, defaultPort: module.defaultPort, start: (options) => startSubgraph(module, options) };
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from "node:http";
+import type { ApolloServer } from "@apollo/server";
+import type { EventHandlers, SqlClient, TransactionalDb } from "@storefront/events";
+import type { BaseContext, Logger } from "@storefront/service";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+/** The least a generated Prisma client offers that the runtime relies on; `Tx` is its transaction client. */
+export type PrismaLike<Tx extends SqlClient = SqlClient> = SqlClient & TransactionalDb<Tx> & { $disconnect(): Promise<void> };
+
+/** Wakes the outbox relay right after a transaction that wrote events commits. */
+export interface OutboxSignal {
+  notify(): void;
+}
+
+export interface SubgraphDeps<Db> {
+  readonly prisma: Db;
+  /** GraphQL URL of every subgraph by name, for the few direct subgraph-to-subgraph lookups. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  readonly logger: Logger;
+  readonly production: boolean;
+  readonly outbox: OutboxSignal;
+}
+
+/** What a subgraph hands the runtime once built. */
+export interface SubgraphParts<Context extends BaseContext, Tx extends SqlClient = SqlClient> {
+  readonly apollo: ApolloServer<Context>;
+  context(base: BaseContext, req: IncomingMessage): Context | Promise<Context>;
+  /** Event handlers, run by one consumer group named after the subgraph. */
+  readonly handlers?: EventHandlers<Tx>;
+}
+
+/**
+ * A subgraph as the runtime sees it: a name, a port, a database with its migrations, and a
+ * factory. Each subgraph's `src/index.ts` exports one; `main.ts` and the embedded launcher run it.
+ */
+export interface SubgraphModule<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient = SqlClient> {
+  readonly name: string;
+  readonly defaultPort: number;
+  /** prisma/<name>: schema.prisma and migrations/. */
+  readonly schemaDir: string;
+  /** True when the subgraph writes events to its outbox (the runtime then relays them). */
+  readonly publishesEvents: boolean;
+  createPrisma(adapter: SqlDriverAdapterFactory): Db;
+  create(deps: SubgraphDeps<Db>): SubgraphParts<Context, Tx>;
+  /** Idempotent demo data for the embedded default. */
+  seedDemo?(prisma: Db): Promise<void>;
+}
+
+/** Identity helper that keeps the module's own Prisma and context types. */
+export function defineSubgraph<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient = SqlClient>(
+  module: SubgraphModule<Db, Context, Tx>,
+): SubgraphModule<Db, Context, Tx> {
+  return module;
+}

@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from "@apollo/server";
+import type { Logger } from "pino";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
+
+/** What `/ready` reports: each named check and whether it passed. */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+/** A plain HTTP route next to /graphql (e.g. /metrics). */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** Hooks that run before a GraphQL request reaches Apollo; they may answer it themselves. */
+export type RequestGuard = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean> | boolean;
+
+export interface GraphQLHttpServerOptions<Context extends ApolloBaseContext> {
+  readonly apollo: ApolloServer<Context>;
+  readonly logger: Logger;
+  /** Builds the per-request context. A thrown GraphQLError answers the request with that error. */
+  readonly context: (req: IncomingMessage, requestId: string) => Promise<Context>;
+  readonly path?: string;
+  /** Largest accepted request body; bigger ones get 413 before being read whole. */
+  readonly maxBodyBytes?: number;
+  readonly readiness?: () => Promise<ReadinessReport>;
+  readonly routes?: Record<string, HttpRoute>;
+  readonly guards?: readonly RequestGuard[];
+}
+
+export interface RunningHttpServer {
+  readonly server: Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) throw new BodyTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Answers with a GraphQL-shaped error body, for failures before Apollo sees the request. */
+export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] }));
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (raw === "") return undefined;
+  // Apollo decides what a non-JSON body means (CSRF prevention, 400 on nonsense); only JSON is parsed here.
+  if (!contentType?.includes("json")) return raw;
+  return JSON.parse(raw) as unknown;
+}
+
+/**
+ * Serves an Apollo server over node:http: GraphQL at `path`, `/health` (the process is up),
+ * `/ready` (its dependencies answer), plus any extra routes. Every response carries the request id.
+ */
+export function createGraphQLHttpServer<Context extends ApolloBaseContext>(options: GraphQLHttpServerOptions<Context>) {
+  const { apollo, logger, path = "/graphql", maxBodyBytes = 1_048_576, routes = {}, guards = [] } = options;
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    for (const guard of guards) {
+      if (await guard(req, res, requestId)) return;
+    }
+    let body: unknown;
+    try {
+      body = req.method === "POST" ? parseBody(await readBody(req, maxBodyBytes), req.headers["content-type"]) : undefined;
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        sendGraphQLError(res, 413, "BAD_REQUEST", `The request body is larger than ${maxBodyBytes} bytes.`);
+      } else {
+        sendGraphQLError(res, 400, "BAD_REQUEST", "The request body is not valid JSON.");
+      }
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://internal");
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search: url.search, body },
+      context: () => options.context(req, requestId),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = performance.now();
+    const pathname = new URL(req.url ?? "/", "http://internal").pathname;
+    try {
+      if (pathname === "/health") sendJson(res, 200, { status: "up" });
+      else if (pathname === "/ready") {
+        const report = options.readiness ? await options.readiness() : { ready: true, checks: {} };
+        sendJson(res, report.ready ? 200 : 503, { status: report.ready ? "ready" : "not ready", checks: report.checks });
+      } else if (routes[pathname]) await routes[pathname](req, res);
+      else if (pathname === path || pathname === "/") await handleGraphQL(req, res, requestId);
+      else sendJson(res, 404, { error: "not found" });
+    } catch (error) {
+      logger.error({ err: error, requestId }, "request failed");
+      sendGraphQLError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error.");
+    } finally {
+      logger.debug({ requestId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request");
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    /** Starts listening; port 0 picks a free port (tests). */
+    async listen(port: number, host = "127.0.0.1"): Promise<RunningHttpServer> {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const url = `http://${host}:${address.port}${path}`;
+      return {
+        server,
+        url,
+        async close() {
+          // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          const forced = setTimeout(() => server.closeAllConnections(), 5_000);
+          await closed;
+          clearTimeout(forced);
+          await apollo.stop();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,19 @@
+export { type BaseContext, REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
+export { commaList, InvalidEnvironmentError, parseEnv, port, serviceEnv } from "./env.ts";
+export {
+  createGraphQLHttpServer,
+  type GraphQLHttpServerOptions,
+  type HttpRoute,
+  type ReadinessReport,
+  type RequestGuard,
+  type RunningHttpServer,
+  sendGraphQLError,
+  sendJson,
+} from "./http.ts";
+export { runUntilSignalled } from "./lifecycle.ts";
+export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./logger.ts";
+export { createSubgraphServer, loadTypeDefs, maskUnexpectedErrors, type SubgraphServerOptions } from "./subgraph.ts";
+export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageRequest } from "./pagination.ts";
+export { groupedByKey, orderedByKey } from "./loaders.ts";
+export { scalarResolvers } from "./scalars.ts";
+export { createEntitiesClient, type EntitiesClientOptions, type FetchEntities } from "./entities-client.ts";

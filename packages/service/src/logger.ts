@@ -1,0 +1,24 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger } from "pino";
+
+export interface LoggerOptions {
+  /** The service's name, on every line as `service`. */
+  readonly service: string;
+  readonly level?: string;
+}
+
+/** Structured JSON logs on stdout, one object per line, with the service's name on each. */
+export function createLogger({ service, level = "info" }: LoggerOptions): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** A logger that drops everything (tests that assert on behaviour, not on logs). */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

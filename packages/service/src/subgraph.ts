@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph";
+import { isClientError } from "@storefront/errors";
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError, parse } from "graphql";
+import type { Logger } from "pino";
+import type { BaseContext } from "./context.ts";
+
+/** Reads a subgraph's SDL file (schema first: the file is the source of truth). */
+export function loadTypeDefs(file: URL): DocumentNode {
+  return parse(readFileSync(file, "utf8"));
+}
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  readonly name: string;
+  readonly typeDefs: DocumentNode;
+  // Codegen's resolver types are structurally narrower than Apollo's map; both describe the same object.
+  readonly resolvers: GraphQLResolverMap<Context> | object;
+  readonly logger: Logger;
+  /** In production unexpected errors are masked and no stack traces leave the process. */
+  readonly production: boolean;
+  readonly plugins?: ApolloServerPlugin<Context>[];
+}
+
+/**
+ * What a client may see of an error: our registered codes pass through; anything unexpected
+ * becomes INTERNAL_SERVER_ERROR without details when `production` is set.
+ */
+export function maskUnexpectedErrors(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError && error.originalError instanceof GraphQLError ? error.originalError : error;
+    if (isClientError(original) || isClientError(error)) return formatted;
+    const code = formatted.extensions?.code;
+    // Apollo's own request-level codes (parse/validation failures) are client errors too.
+    if (code === "GRAPHQL_PARSE_FAILED" || code === "GRAPHQL_VALIDATION_FAILED" || code === "BAD_REQUEST" || code === "PERSISTED_QUERY_NOT_FOUND" || code === "PERSISTED_QUERY_NOT_SUPPORTED" || code === "OPERATION_RESOLUTION_FAILURE") {
+      return formatted;
+    }
+    if (!production) return formatted;
+    return { message: "Internal server error.", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
+
+function logUnexpectedErrors<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            const cause = error.originalError ?? error;
+            if (isClientError(cause) || isClientError(error) || !error.originalError) continue;
+            contextValue.logger.error({ err: cause, path: error.path, operationName }, "resolver failed");
+          }
+        },
+      };
+    },
+  };
+}
+
+/** An Apollo Federation 2 subgraph server with our error policy and logging. */
+export function createSubgraphServer<Context extends BaseContext>(options: SubgraphServerOptions<Context>): ApolloServer<Context> {
+  const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<Context> }]);
+  return new ApolloServer<Context>({
+    schema,
+    logger: options.logger,
+    includeStacktraceInErrorResponses: !options.production,
+    formatError: maskUnexpectedErrors(options.production),
+    // Subgraphs are reached through the router only; explore the graph in the router's Sandbox.
+    plugins: [ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors<Context>(), ...(options.plugins ?? [])],
+  });
+}

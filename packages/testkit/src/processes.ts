@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTestDatabase } from "@storefront/db";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; a race with another process is possible but rare). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+interface ServiceProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly output: string[];
+}
+
+function startProcess(name: string, script: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [path.join(repoRoot, script)], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { name, child, output };
+}
+
+async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}:\n${service.output.join("")}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${service.name} was not ready within ${timeoutMs} ms:\n${service.output.join("")}`);
+}
+
+async function stopProcess(service: ServiceProcess): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => service.child.once("exit", () => resolve()));
+  service.child.kill("SIGTERM");
+  const timer = setTimeout(() => service.child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface SupergraphProcesses {
+  readonly routerUrl: string;
+  readonly subgraphUrls: Record<string, string>;
+  /** Recent output of a service, for failure messages. */
+  output(name: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the given subgraphs and the router as separate processes, the distributed way: each
+ * subgraph on its own throw-away test database (PostgreSQL when TEST_POSTGRES_URL is set,
+ * a PGlite directory otherwise) and on Kafka when KAFKA_BROKERS is set.
+ */
+export async function startSupergraphProcesses(options: { subgraphs: readonly string[]; seedDemo?: boolean; env?: Record<string, string> }): Promise<SupergraphProcesses> {
+  const services: ServiceProcess[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  const subgraphUrls: Record<string, string> = {};
+  const stop = async () => {
+    await Promise.all(services.map(stopProcess));
+    for (const cleanup of cleanups) await cleanup();
+  };
+  try {
+    const ports = Object.fromEntries(await Promise.all(options.subgraphs.map(async (name) => [name, await freePort()] as const)));
+    const urlEnv = Object.fromEntries(options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]));
+    await Promise.all(
+      options.subgraphs.map(async (name) => {
+        const database: Record<string, string> = {};
+        if (process.env.TEST_POSTGRES_URL) {
+          const db = await createTestDatabase(name, { schemaDir: path.join(repoRoot, "prisma", name) });
+          cleanups.push(() => db.drop());
+          await db.close();
+          if (!db.url) throw new Error("a PostgreSQL test database has a url");
+          database.DATABASE_URL = db.url;
+        } else {
+          const dir = mkdtempSync(path.join(tmpdir(), `storefront-test-${name}-`));
+          cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+          database.PGLITE_DIR = dir;
+        }
+        const service = startProcess(name, `subgraphs/${name}/src/main.ts`, {
+          ...urlEnv,
+          ...database,
+          ...options.env,
+          PORT: String(ports[name]),
+          SEED_DEMO: options.seedDemo === false ? "false" : "true",
+          MIGRATE_ON_START: "true",
+        });
+        services.push(service);
+        subgraphUrls[name] = `http://127.0.0.1:${ports[name]}/graphql`;
+        await waitUntilReady(service, `http://127.0.0.1:${ports[name]}/ready`, 90_000);
+      }),
+    );
+    const routerPort = await freePort();
+    const router = startProcess("router", "router/src/main.ts", { ...urlEnv, ...options.env, PORT: String(routerPort) });
+    services.push(router);
+    await waitUntilReady(router, `http://127.0.0.1:${routerPort}/ready`, 60_000);
+    return {
+      routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
+      subgraphUrls,
+      output: (name) => services.find((s) => s.name === name)?.output.join("") ?? "",
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Sends one GraphQL request over HTTP and returns the parsed body with the status. */
+export async function graphqlRequest<Data = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: { data?: Data | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as never };
+}

@@ -1,0 +1,3 @@
+export { readRouterEnv, subgraphUrlOverrides } from "./env.ts";
+export { createRouter, type RouterConfig } from "./server.ts";
+export { subgraphsOf } from "./supergraph.ts";

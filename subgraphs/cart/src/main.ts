@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { cartSubgraph } from "./index.ts";
+
+runSubgraphMain(cartSubgraph);

@@ -1,0 +1,5 @@
+import type { CartItemResolvers } from "../generated/resolvers-types.ts";
+
+export const CartItem: CartItemResolvers = {
+  product: (item) => ({ id: item.productId }),
+};

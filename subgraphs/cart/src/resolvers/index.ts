@@ -1,0 +1,12 @@
+import { scalarResolvers } from "@storefront/service";
+import type { Resolvers } from "../generated/resolvers-types.ts";
+import { Cart } from "./Cart.ts";
+import { CartItem } from "./CartItem.ts";
+import { User } from "./User.ts";
+
+export const resolvers: Resolvers = {
+  DateTime: scalarResolvers.DateTime,
+  User,
+  Cart,
+  CartItem,
+};

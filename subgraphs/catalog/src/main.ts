@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { catalogSubgraph } from "./index.ts";
+
+runSubgraphMain(catalogSubgraph);

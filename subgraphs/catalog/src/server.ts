@@ -1,0 +1,23 @@
+import { type BaseContext, createSubgraphServer, loadTypeDefs, type Logger } from "@storefront/service";
+import type { CatalogContext } from "./context.ts";
+import { createCatalogStore } from "./data/catalog-store.ts";
+import type { PrismaClient } from "./data/generated/client.ts";
+import { createCatalogLoaders } from "./data/loaders.ts";
+import { resolvers } from "./resolvers/index.ts";
+
+export interface CatalogDeps {
+  readonly prisma: PrismaClient;
+  readonly logger: Logger;
+  readonly production: boolean;
+}
+
+export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
+
+/** The catalog subgraph: its Apollo server and how to build a request's context. */
+export function createCatalogSubgraph({ prisma, logger, production }: CatalogDeps) {
+  const store = createCatalogStore(prisma);
+  return {
+    apollo: createSubgraphServer<CatalogContext>({ name: "catalog", typeDefs, resolvers, logger, production }),
+    context: (base: BaseContext): CatalogContext => ({ ...base, store, loaders: createCatalogLoaders(store) }),
+  };
+}

@@ -1,0 +1,99 @@
+import { createEvent, enqueueEvent } from "@storefront/events";
+import type { PageRequest } from "@storefront/service";
+import type { PricedOrder } from "../domain/order-lines.ts";
+import { Prisma, type PrismaClient } from "./generated/client.ts";
+import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
+
+export interface NewOrder {
+  readonly userId: string;
+  readonly priced: PricedOrder;
+  readonly idempotencyKey: string | null;
+  /** Ties the order.placed event to the request that caused it. */
+  readonly correlationId: string;
+}
+
+const EVENT_SOURCE = "/storefront/orders";
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** Every read and write the orders subgraph makes; the only module that talks to its database. */
+export function createOrderStore(prisma: PrismaClient) {
+  const orderByIdempotencyKey = (userId: string, idempotencyKey: string) =>
+    prisma.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+
+  return {
+    orderByIdempotencyKey,
+
+    /**
+     * Writes the order, its items, its first history entry and its order.placed event in one
+     * transaction. A concurrent retry with the same idempotency key gets the first order back.
+     */
+    async placeOrder({ userId, priced, idempotencyKey, correlationId }: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
+      try {
+        const order = await prisma.$transaction(async (tx) => {
+          const order = await tx.order.create({
+            data: {
+              userId,
+              currency: priced.currency,
+              subtotalAmount: priced.subtotalAmount,
+              totalAmount: priced.totalAmount,
+              idempotencyKey,
+              items: { create: priced.lines.map((line, position) => ({ ...line, position })) },
+              history: { create: { fromStatus: null, toStatus: "PENDING_PAYMENT", actor: userId, reason: "order placed" } },
+            },
+          });
+          const money = (amount: number) => ({ amount, currency: priced.currency });
+          await enqueueEvent(
+            tx,
+            createEvent({
+              type: "order.placed.v1",
+              source: EVENT_SOURCE,
+              correlationId,
+              data: {
+                orderId: order.id,
+                userId,
+                items: priced.lines.map((line) => ({ productId: line.productId, sku: line.sku, quantity: line.quantity, unitPrice: money(line.unitPriceAmount) })),
+                total: money(priced.totalAmount),
+                placedAt: order.createdAt.toISOString(),
+              },
+            }),
+          );
+          return order;
+        });
+        return { order, created: true };
+      } catch (error) {
+        if (idempotencyKey && isUniqueViolation(error)) {
+          const existing = await orderByIdempotencyKey(userId, idempotencyKey);
+          if (existing) return { order: existing, created: false };
+        }
+        throw error;
+      }
+    },
+
+    ordersByIds: (ids: readonly string[]): Promise<OrderRecord[]> => prisma.order.findMany({ where: { id: { in: [...ids] } } }),
+
+    itemsOfOrders: (orderIds: readonly string[]): Promise<OrderItemRecord[]> =>
+      prisma.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] }),
+
+    historyOfOrders: (orderIds: readonly string[]): Promise<OrderStatusChangeRecord[]> =>
+      prisma.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+
+    /** One user's orders newest first; fetches one extra row so the caller knows whether more follow. */
+    async ordersPageOfUser(userId: string, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
+      const [rows, totalCount] = await Promise.all([
+        prisma.order.findMany({
+          where: { userId },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+          take: page.first + 1,
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
+        }),
+        prisma.order.count({ where: { userId } }),
+      ]);
+      return { rows, totalCount };
+    },
+  };
+}
+
+export type OrderStore = ReturnType<typeof createOrderStore>;

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { ordersSubgraph } from "./index.ts";
+
+runSubgraphMain(ordersSubgraph);

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { usersSubgraph } from "./index.ts";
+
+runSubgraphMain(usersSubgraph);

@@ -1,0 +1,11 @@
+import { scalarResolvers } from "@storefront/service";
+import type { Resolvers } from "../generated/resolvers-types.ts";
+import { Query } from "./Query.ts";
+import { User } from "./User.ts";
+
+export const resolvers: Resolvers = {
+  DateTime: scalarResolvers.DateTime,
+  EmailAddress: scalarResolvers.EmailAddress,
+  Query,
+  User,
+};
