@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInProcessBus } from "@storefront/events";
 import { createRouter, readRouterEnv } from "@storefront/router";
-import type { RunningSubgraph } from "@storefront/runtime";
+import { type RunningSubgraph, subgraphUrlsFromEnv } from "@storefront/runtime";
 import { createLogger, runUntilSignalled } from "@storefront/service";
 import { embeddedSubgraphs } from "./embedded-subgraphs.ts";
 import { repoRoot, supergraphPath } from "./subgraphs.ts";
@@ -17,6 +17,7 @@ runUntilSignalled(logger, async () => {
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true });
   const routerEnv = readRouterEnv();
+  const subgraphUrls = subgraphUrlsFromEnv(process.env);
   const bus = createInProcessBus();
   const subgraphs: RunningSubgraph<unknown>[] = [];
   const stop = async () => {
@@ -38,6 +39,7 @@ runUntilSignalled(logger, async () => {
             port: Number(process.env[`${module.name.toUpperCase()}_PORT`] ?? module.defaultPort),
             migrate: true,
             seedDemo: true,
+            subgraphUrls,
           }),
         ),
       )),

@@ -17,3 +17,4 @@ export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageReque
 export { groupedByKey, orderedByKey } from "./loaders.ts";
 export { scalarResolvers } from "./scalars.ts";
 export { createEntitiesClient, type EntitiesClientOptions, type FetchEntities } from "./entities-client.ts";
+export { isUuid, uuidsOnly } from "./ids.ts";

@@ -1,4 +1,5 @@
 import { ErrorCode } from "@storefront/errors";
+import { isUuid } from "./ids.ts";
 
 /** Page-size rules shared by every Relay connection in the graph. */
 export interface PageRequest {
@@ -15,7 +16,8 @@ export function encodeCursor(key: string): string {
 
 export function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!decoded.startsWith(CURSOR_PREFIX) || decoded.length === CURSOR_PREFIX.length) {
+  // Every connection in the graph is keyed by row id (a UUID).
+  if (!decoded.startsWith(CURSOR_PREFIX) || !isUuid(decoded.slice(CURSOR_PREFIX.length))) {
     throw ErrorCode.BAD_USER_INPUT.err("`after` is not a cursor returned by this API.", { extensions: { argument: "after" } });
   }
   return decoded.slice(CURSOR_PREFIX.length);

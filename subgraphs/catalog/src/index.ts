@@ -15,3 +15,4 @@ export const catalogSubgraph = defineSubgraph({
   create: (deps) => createCatalogSubgraph(deps),
   seedDemo: seedDemoCatalog,
 });
+export type { PrismaClient as CatalogPrisma } from "./data/generated/client.ts";

@@ -60,6 +60,13 @@ describe("catalog subgraph", () => {
     assert.equal(second.products.pageInfo.hasPreviousPage, true);
   });
 
+  it("answers null, not an error, for ids that are not UUIDs", async () => {
+    const data = await catalog.query<{ product: unknown; _entities: unknown[] }>(
+      'query { product(id: "42") { id } _entities(representations: [{ __typename: "Product", id: "" }]) { ... on Product { id } } }',
+    );
+    assert.deepEqual(data, { product: null, _entities: [null] });
+  });
+
   it("rejects a page size out of range and a cursor it did not issue", async () => {
     assert.deepEqual(errorCodes(await catalog.execute("{ products(first: 0) { totalCount } }")), ["BAD_USER_INPUT"]);
     assert.deepEqual(errorCodes(await catalog.execute("{ products(first: 101) { totalCount } }")), ["BAD_USER_INPUT"]);

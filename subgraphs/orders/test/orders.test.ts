@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { catalogSubgraph } from "@storefront/catalog";
-import type { PrismaClient as CatalogPrisma } from "@storefront/catalog/src/data/generated/client.ts";
+import { type CatalogPrisma, catalogSubgraph } from "@storefront/catalog";
 import { errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { ordersSubgraph } from "../src/index.ts";

@@ -1,11 +1,11 @@
-import type { PageRequest } from "@storefront/service";
+import { type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PrismaClient } from "./generated/client.ts";
 import type { CategoryRecord, ProductRecord } from "./records.ts";
 
 /** Every read the catalog makes; the only module that talks to its database. */
 export function createCatalogStore(prisma: PrismaClient) {
   return {
-    productsByIds: (ids: readonly string[]): Promise<ProductRecord[]> => prisma.product.findMany({ where: { id: { in: [...ids] } } }),
+    productsByIds: (ids: readonly string[]): Promise<ProductRecord[]> => prisma.product.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     productsBySkus: (skus: readonly string[]): Promise<ProductRecord[]> => prisma.product.findMany({ where: { sku: { in: [...skus] } } }),
 
@@ -24,10 +24,10 @@ export function createCatalogStore(prisma: PrismaClient) {
       return { rows, totalCount };
     },
 
-    categoriesByIds: (ids: readonly string[]): Promise<CategoryRecord[]> => prisma.category.findMany({ where: { id: { in: [...ids] } } }),
+    categoriesByIds: (ids: readonly string[]): Promise<CategoryRecord[]> => prisma.category.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     childrenOfCategories: (parentIds: readonly string[]): Promise<CategoryRecord[]> =>
-      prisma.category.findMany({ where: { parentId: { in: [...parentIds] } }, orderBy: { name: "asc" } }),
+      prisma.category.findMany({ where: { parentId: { in: uuidsOnly(parentIds) } }, orderBy: { name: "asc" } }),
 
     topLevelCategories: (): Promise<CategoryRecord[]> => prisma.category.findMany({ where: { parentId: null }, orderBy: { name: "asc" } }),
   };

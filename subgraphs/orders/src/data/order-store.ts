@@ -1,5 +1,5 @@
 import { createEvent, enqueueEvent } from "@storefront/events";
-import type { PageRequest } from "@storefront/service";
+import { isUuid, type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PricedOrder } from "../domain/order-lines.ts";
 import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
@@ -72,16 +72,17 @@ export function createOrderStore(prisma: PrismaClient) {
       }
     },
 
-    ordersByIds: (ids: readonly string[]): Promise<OrderRecord[]> => prisma.order.findMany({ where: { id: { in: [...ids] } } }),
+    ordersByIds: (ids: readonly string[]): Promise<OrderRecord[]> => prisma.order.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     itemsOfOrders: (orderIds: readonly string[]): Promise<OrderItemRecord[]> =>
-      prisma.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] }),
+      prisma.orderItem.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] }),
 
     historyOfOrders: (orderIds: readonly string[]): Promise<OrderStatusChangeRecord[]> =>
-      prisma.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      prisma.orderStatusChange.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
 
     /** One user's orders newest first; fetches one extra row so the caller knows whether more follow. */
     async ordersPageOfUser(userId: string, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
+      if (!isUuid(userId)) return { rows: [], totalCount: 0 };
       const [rows, totalCount] = await Promise.all([
         prisma.order.findMany({
           where: { userId },

@@ -1,4 +1,5 @@
 import { ErrorCode } from "@storefront/errors";
+import { isUuid } from "@storefront/service";
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 100;
@@ -33,8 +34,6 @@ export interface PricedOrder {
   readonly totalAmount: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Checks the shape of what a customer asked for, before anything is looked up. */
 export function validateRequestedLines(lines: readonly RequestedLine[]): void {
   if (lines.length === 0) throw ErrorCode.BAD_USER_INPUT.err("An order needs at least one item.", { extensions: { argument: "items" } });
@@ -42,7 +41,7 @@ export function validateRequestedLines(lines: readonly RequestedLine[]): void {
   const seen = new Set<string>();
   for (const [index, line] of lines.entries()) {
     const argument = `items[${index}]`;
-    if (!UUID.test(line.productId)) throw ErrorCode.BAD_USER_INPUT.err(`${argument}.productId is not a product id.`, { extensions: { argument } });
+    if (!isUuid(line.productId)) throw ErrorCode.BAD_USER_INPUT.err(`${argument}.productId is not a product id.`, { extensions: { argument } });
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
       throw ErrorCode.BAD_USER_INPUT.err(`${argument}.quantity must be between 1 and ${MAX_QUANTITY}.`, { extensions: { argument } });
     }

@@ -1,13 +1,13 @@
 import { ErrorCode } from "@storefront/errors";
+import { isUuid } from "@storefront/service";
 import { priceOrder, validateRequestedLines } from "../domain/order-lines.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const Mutation: MutationResolvers = {
   async placeOrder(_parent, { input }, { store, catalog, outbox, requestId }) {
-    if (!UUID.test(input.userId)) throw ErrorCode.BAD_USER_INPUT.err("input.userId is not a user id.", { extensions: { argument: "input.userId" } });
+    if (!isUuid(input.userId)) throw ErrorCode.BAD_USER_INPUT.err("input.userId is not a user id.", { extensions: { argument: "input.userId" } });
     const idempotencyKey = input.idempotencyKey ?? null;
     if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
       throw ErrorCode.BAD_USER_INPUT.err(`input.idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {

@@ -1,11 +1,11 @@
-import type { PageRequest } from "@storefront/service";
+import { type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PrismaClient } from "./generated/client.ts";
 import type { UserRecord } from "./records.ts";
 
 /** Every read the users subgraph makes; the only module that talks to its database. */
 export function createUserStore(prisma: PrismaClient) {
   return {
-    usersByIds: (ids: readonly string[]): Promise<UserRecord[]> => prisma.user.findMany({ where: { id: { in: [...ids] } } }),
+    usersByIds: (ids: readonly string[]): Promise<UserRecord[]> => prisma.user.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     /** Users oldest first; fetches one extra row so the caller knows whether more follow. */
     async usersPage(page: PageRequest): Promise<{ rows: UserRecord[]; totalCount: number }> {
