@@ -25,11 +25,15 @@ export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseC
       PORT: port(module.defaultPort),
       KAFKA_BROKERS: commaList().optional(),
       KAFKA_CLIENT_ID: z.string().default(`storefront-${module.name}`),
+      /** Prefix of every topic and consumer group, for environments sharing one cluster. */
+      KAFKA_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]*$/).default(""),
       MIGRATE_ON_START: flag(true),
       SEED_DEMO: flag(false),
     });
     if (!env.KAFKA_BROKERS) logger.warn("KAFKA_BROKERS is not set: events stay inside this process");
-    const bus = env.KAFKA_BROKERS ? createKafkaBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger }) : createInProcessBus();
+    const bus = env.KAFKA_BROKERS
+      ? createKafkaBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger, topicPrefix: env.KAFKA_NAMESPACE && `${env.KAFKA_NAMESPACE}.` })
+      : createInProcessBus();
     const subgraph = await startSubgraph(module, {
       database: databaseConfigFromEnv(process.env, module.name),
       bus,

@@ -1,0 +1,255 @@
+import { type BackoffOptions, backoffDelay, createSerialQueue, sleep } from "./backoff.ts";
+import { CLOUDEVENTS_CONTENT_TYPE, type EventBus, type OutgoingMessage } from "./bus.ts";
+import { type EventDefinition, eventDefinition } from "./catalog.ts";
+import type { SqlClient, TransactionalDb } from "./db.ts";
+import type { EventEnvelope } from "./envelope.ts";
+import { MalformedEventError } from "./errors.ts";
+import { type EventLogger, errorFields, errorMessage, errorsOnlyLogger } from "./logger.ts";
+
+/*
+ * Ordering. The relay publishes pending rows oldest `seq` first, one relay per database at a time, and marks them
+ * published only after the bus accepted them, so a key's events reach the bus in seq order. For seq order to be
+ * commit order per key, enqueueEvent takes a transaction-scoped advisory lock on the key before inserting: a second
+ * transaction writing an event for the same order waits until the first commits, and only then draws its seq.
+ */
+
+/** Advisory-lock namespace of enqueueEvent's per-key locks (two-int form: namespace, hashtext(key)). */
+const KEY_LOCK_NAMESPACE = 0x0e7e_0b01;
+/** The relay's lock (one-bigint form, a separate lock space from the per-key locks). */
+const RELAY_LOCK = "hashtext('@storefront/events:outbox-relay')";
+
+export interface EnqueueOptions {
+  /** Message key; default: the event type's key (the order id), which keeps one order's events in order. */
+  key?: string;
+}
+
+/**
+ * Writes the event to the outbox inside the caller's transaction, next to the state change it announces:
+ * both commit or neither does. Call it after the change (which locks the changed rows).
+ */
+export async function enqueueEvent(tx: SqlClient, event: EventEnvelope, { key }: EnqueueOptions = {}): Promise<void> {
+  const definition: EventDefinition = eventDefinition(event.type);
+  const checked = definition.data.safeParse(event.data);
+  if (!checked.success) throw new MalformedEventError(`refusing to enqueue ${event.type} ${event.id}: data does not match its schema`);
+  const messageKey = key ?? definition.key(checked.data);
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}, hashtext($1))`, messageKey);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO outbox_event (id, topic, key, type, payload) VALUES ($1::uuid, $2, $3, $4, $5::jsonb)`,
+    event.id,
+    definition.topic,
+    messageKey,
+    event.type,
+    JSON.stringify(event),
+  );
+}
+
+export interface OutboxRelayOptions {
+  /** The subgraph's database client (a PrismaClient). */
+  db: TransactionalDb & SqlClient;
+  bus: EventBus;
+  logger?: EventLogger;
+  /** Rows per publish. Default 100. */
+  batchSize?: number;
+  /** How often to look for rows when not notified. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Pause after a failed publish, growing per failure. Default 500 ms … 30 s. */
+  backoff?: BackoffOptions;
+  /** A publish taking longer counts as failed (the rows stay pending). Default 15 s. */
+  publishTimeoutMs?: number;
+  /** Published rows are deleted after this long (kept meanwhile for inspection). Default 24 h. */
+  retainPublishedMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Starts the background loop. */
+  start(): void;
+  /** Stops the loop after the batch in hand. */
+  stop(): Promise<void>;
+  /** Publishes everything pending now; resolves with how many rows this call published; rejects if publishing fails. */
+  flush(): Promise<number>;
+  /** Wakes the loop now (call after committing a transaction that enqueued events). */
+  notify(): void;
+  /** Rows not yet published (a gauge for metrics and readiness). */
+  pending(): Promise<number>;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  payload: string;
+}
+
+type BatchOutcome = { locked: false } | { locked: true; published: number; error?: unknown };
+
+/**
+ * Publishes the outbox to the bus. One relay per database works at a time: each batch runs in a transaction that
+ * first takes a transaction-scoped advisory lock (pg_try_advisory_xact_lock); a second relay (another replica)
+ * finds it taken and waits for the next round. Not FOR UPDATE SKIP LOCKED: two relays skipping each other's rows
+ * would publish a key's later events while its earlier ones are still in the other relay's hands.
+ */
+export function createOutboxRelay({
+  db,
+  bus,
+  logger = errorsOnlyLogger(),
+  batchSize = 100,
+  pollIntervalMs = 1_000,
+  backoff = { initialMs: 500, maxMs: 30_000 },
+  publishTimeoutMs = 15_000,
+  retainPublishedMs = 24 * 60 * 60 * 1_000,
+}: OutboxRelayOptions): OutboxRelay {
+  const serial = createSerialQueue();
+  const ensuredTopics = new Set<string>();
+  let running: Promise<void> | undefined;
+  let stopping = new AbortController();
+  let wake = new AbortController();
+  let notified = false;
+  let lastCleanup = 0;
+
+  const publishRows = async (rows: OutboxRow[]): Promise<void> => {
+    const newTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !ensuredTopics.has(topic));
+    if (newTopics.length > 0) {
+      await bus.ensureTopics(newTopics);
+      for (const topic of newTopics) ensuredTopics.add(topic);
+    }
+    const messages: OutgoingMessage[] = rows.map((row) => ({
+      topic: row.topic,
+      key: row.key,
+      value: row.payload,
+      headers: { "content-type": CLOUDEVENTS_CONTENT_TYPE },
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const publishing = bus.publish(messages);
+    publishing.catch(() => {});
+    // the batch's transaction stays open while publishing: never longer than this
+    await Promise.race([
+      publishing,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`publish took longer than ${publishTimeoutMs} ms`)), publishTimeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  };
+
+  const runBatch = (): Promise<BatchOutcome> =>
+    serial(() =>
+      db.$transaction(
+        async (tx): Promise<BatchOutcome> => {
+          const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`);
+          if (!lock?.locked) return { locked: false };
+          const rows = await tx.$queryRawUnsafe<OutboxRow[]>(
+            `SELECT id::text AS id, topic, key, payload::text AS payload FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT $1::int`,
+            batchSize,
+          );
+          if (rows.length === 0) return { locked: true, published: 0 };
+          const ids = rows.map((row) => row.id).join(",");
+          try {
+            await publishRows(rows);
+          } catch (error) {
+            // committed with the batch's transaction, so operators can see what is stuck and why
+            await tx.$executeRawUnsafe(
+              `UPDATE outbox_event SET attempts = attempts + 1, last_error = $2 WHERE id = ANY(string_to_array($1, ',')::uuid[])`,
+              ids,
+              errorMessage(error).slice(0, 2_000),
+            );
+            return { locked: true, published: 0, error };
+          }
+          await tx.$executeRawUnsafe(
+            `UPDATE outbox_event SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(string_to_array($1, ',')::uuid[])`,
+            ids,
+          );
+          return { locked: true, published: rows.length };
+        },
+        { maxWait: 10_000, timeout: publishTimeoutMs + 15_000 },
+      ),
+    );
+
+  const cleanUp = async (): Promise<void> => {
+    if (Date.now() - lastCleanup < 60_000) return;
+    lastCleanup = Date.now();
+    const deleted = await db.$executeRawUnsafe(
+      `DELETE FROM outbox_event WHERE published_at < now() - ($1::float8 * interval '1 millisecond')`,
+      retainPublishedMs,
+    );
+    if (deleted > 0) logger.debug({ deleted }, "outbox: old published rows deleted");
+  };
+
+  const loop = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping.signal.aborted) {
+      let delay = pollIntervalMs;
+      try {
+        const outcome = await runBatch();
+        if (outcome.locked && outcome.error !== undefined) {
+          failures += 1;
+          delay = backoffDelay(failures, backoff);
+          logger.warn({ ...errorFields(outcome.error), attempt: failures, retryInMs: delay }, "outbox: publish failed; rows stay pending");
+        } else if (outcome.locked) {
+          if (failures > 0) logger.info({ after: failures }, "outbox: publishing again");
+          failures = 0;
+          if (outcome.published > 0) {
+            delay = 0;
+            logger.debug({ published: outcome.published }, "outbox: published");
+            await cleanUp();
+          }
+        }
+      } catch (error) {
+        failures += 1;
+        delay = backoffDelay(failures, backoff);
+        logger.error({ ...errorFields(error), attempt: failures, retryInMs: delay }, "outbox: relay batch failed");
+      }
+      if (delay === 0) continue;
+      // a notify cuts the poll short, never a backoff: commits must not hammer a broker that is down
+      if (failures === 0 && notified) {
+        notified = false;
+        continue;
+      }
+      wake = new AbortController();
+      await sleep(delay, failures === 0 ? AbortSignal.any([wake.signal, stopping.signal]) : stopping.signal);
+      notified = false;
+    }
+  };
+
+  const start = (): void => {
+    if (running) return;
+    stopping = new AbortController();
+    running = loop().finally(() => {
+      running = undefined;
+    });
+  };
+
+  const stop = async (): Promise<void> => {
+    stopping.abort();
+    await running;
+  };
+
+  const flush = async (): Promise<number> => {
+    let total = 0;
+    const deadline = Date.now() + publishTimeoutMs * 4;
+    for (;;) {
+      const outcome = await runBatch();
+      if (!outcome.locked) {
+        // another relay is publishing; wait for it
+        if (Date.now() > deadline) throw new Error("outbox: flush timed out waiting for another relay");
+        await sleep(50);
+        continue;
+      }
+      if (outcome.error !== undefined) throw outcome.error;
+      total += outcome.published;
+      if (outcome.published < batchSize) return total;
+    }
+  };
+
+  const notify = (): void => {
+    notified = true;
+    wake.abort();
+  };
+
+  const pending = async (): Promise<number> => {
+    const [row] = await db.$queryRawUnsafe<{ pending: number }[]>(
+      `SELECT count(*)::int AS pending FROM outbox_event WHERE published_at IS NULL`,
+    );
+    return row?.pending ?? 0;
+  };
+
+  return { start, stop, flush, notify, pending };
+}
