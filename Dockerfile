@@ -13,7 +13,7 @@ RUN npm ci --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit
 
 FROM node:24-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0
+ENV NODE_ENV=production HOST=0.0.0.0 NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 COPY --from=deps /app ./
 COPY schema ./schema
 USER node

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { globSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { repoRoot } from "./subgraphs.ts";
+import { repoRoot, subgraphNames } from "./subgraphs.ts";
 
 const requireReal = process.env.CI === "true" || process.env.STOREFRONT_REQUIRE_REAL_INFRA === "1";
 const filters = process.argv.slice(2);
@@ -45,7 +45,13 @@ function stopKafka(): void {
   spawnSync("bash", [path.join(repoRoot, "infra/kafka/stop.sh")], { env: { ...process.env, KAFKA_RUN_DIR: kafkaRunDir }, stdio: "ignore" });
 }
 
-const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" };
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  NODE_ENV: "test",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+  // kafkajs 2.2.4 schedules negative timeouts, which Node 24 warns about; the warning is harmless noise.
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, "--disable-warning=TimeoutNegativeWarning"].filter(Boolean).join(" "),
+};
 const used: string[] = [];
 
 // PostgreSQL
@@ -93,14 +99,19 @@ const files = patterns
   .sort();
 if (files.length === 0) fail(`no test files match ${filters.join(" ")}`);
 
+// Migrate each subgraph's template database once; every test then clones its own database from it.
 const { prepareTestTemplates } = await import("@storefront/db");
-if (env.TEST_POSTGRES_URL) await prepareTestTemplates({ adminUrl: env.TEST_POSTGRES_URL });
+await prepareTestTemplates([...subgraphNames], { env });
 
-const runner = spawn(process.execPath, ["--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files], {
-  cwd: repoRoot,
-  env,
-  stdio: "inherit",
-});
+const runner = spawn(
+  process.execPath,
+  ["--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+  {
+    cwd: repoRoot,
+    env,
+    stdio: "inherit",
+  },
+);
 const code: number = await new Promise((resolve) => runner.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 cleanUp();
 console.log(`Test infrastructure was: ${used.join(" + ")}`);

@@ -1,13 +1,14 @@
 import { watch } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { SupergraphSdlHook } from "@apollo/gateway";
-import { Kind, parse, type EnumTypeDefinitionNode } from "graphql";
+import { type EnumTypeDefinitionNode, Kind, parse } from "graphql";
 import type { Logger } from "pino";
 
 /** The subgraphs a supergraph routes to, by name (as in `@join__graph`), with their URLs. */
 export function subgraphsOf(supergraphSdl: string): { name: string; url: string }[] {
   const graphEnum = parse(supergraphSdl).definitions.find(
-    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === "join__Graph",
+    (definition): definition is EnumTypeDefinitionNode =>
+      definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === "join__Graph",
   );
   return (graphEnum?.values ?? []).flatMap((value) => {
     const directive = value.directives?.find((d) => d.name.value === "join__graph");

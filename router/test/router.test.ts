@@ -51,7 +51,10 @@ describe("router", () => {
   });
 
   it("routes a query to the subgraph named in the supergraph, at the URL configured for it", async () => {
-    const { status, body, headers } = await graphqlRequest<{ product: { name: string } }>(router.url, '{ product(sku: "ROUTER-1") { name } }');
+    const { status, body, headers } = await graphqlRequest<{ product: { name: string } }>(
+      router.url,
+      '{ product(sku: "ROUTER-1") { name } }',
+    );
     assert.equal(status, 200);
     assert.deepEqual(body, { data: { product: { name: "Routed" } } });
     assert.ok(headers.get("x-request-id"), "every response carries a request id");
@@ -71,7 +74,11 @@ describe("router", () => {
   });
 
   it("answers 413 for a body over the limit and 400 for one that is not JSON, with a GraphQL error body", async () => {
-    const big = await fetch(router.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ __typename } #${"x".repeat(20_000)}` }) });
+    const big = await fetch(router.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ __typename } #${"x".repeat(20_000)}` }),
+    });
     assert.equal(big.status, 413);
     assert.equal(((await big.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code, "BAD_REQUEST");
     const broken = await fetch(router.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
@@ -88,7 +95,10 @@ describe("router", () => {
         outcomes.push(status === 200 && !body.errors ? 1 : 0);
       }
     })();
-    writeFileSync(supergraphPath, catalogOnlySupergraph("http://127.0.0.1:1/unused", '"A field added to prove the reload." productCount: Int'));
+    writeFileSync(
+      supergraphPath,
+      catalogOnlySupergraph("http://127.0.0.1:1/unused", '"A field added to prove the reload." productCount: Int'),
+    );
     const deadline = Date.now() + 15_000;
     let validated = false;
     while (!validated && Date.now() < deadline) {

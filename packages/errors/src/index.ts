@@ -43,7 +43,10 @@ export const ErrorCode = {
   PAYMENT_DECLINED: define("PAYMENT_DECLINED", "The payment provider declined the payment."),
   RATE_LIMITED: define("RATE_LIMITED", "Too many requests; retry after the time given in extensions.retryAfterSeconds."),
   SERVICE_UNAVAILABLE: define("SERVICE_UNAVAILABLE", "A part of the shop is unreachable right now; retrying later may succeed."),
-  INTERNAL_SERVER_ERROR: define("INTERNAL_SERVER_ERROR", "An unexpected failure on our side; the details are in the server logs, not here."),
+  INTERNAL_SERVER_ERROR: define(
+    "INTERNAL_SERVER_ERROR",
+    "An unexpected failure on our side; the details are in the server logs, not here.",
+  ),
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -3,8 +3,8 @@ import { createInProcessBus, createKafkaBus, type SqlClient } from "@storefront/
 import { type BaseContext, commaList, createLogger, parseEnv, port, runUntilSignalled, serviceEnv } from "@storefront/service";
 import { z } from "zod";
 import { startSubgraph } from "./start.ts";
-import { subgraphUrlsFromEnv } from "./urls.ts";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
+import { subgraphUrlsFromEnv } from "./urls.ts";
 
 const flag = (fallback: boolean) =>
   z
@@ -17,7 +17,9 @@ const flag = (fallback: boolean) =>
  * PORT, HOST, DATABASE_URL (else PGLITE_DIR, else .data/<name>), KAFKA_BROKERS (else an
  * in-process bus: events then never leave this process), MIGRATE_ON_START, SEED_DEMO.
  */
-export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(module: SubgraphModule<Db, Context, Tx>): void {
+export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(
+  module: SubgraphModule<Db, Context, Tx>,
+): void {
   const logger = createLogger({ service: module.name, level: process.env.LOG_LEVEL ?? "info" });
   runUntilSignalled(logger, async () => {
     const env = parseEnv(module.name, {
@@ -26,13 +28,21 @@ export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseC
       KAFKA_BROKERS: commaList().optional(),
       KAFKA_CLIENT_ID: z.string().default(`storefront-${module.name}`),
       /** Prefix of every topic and consumer group, for environments sharing one cluster. */
-      KAFKA_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]*$/).default(""),
+      KAFKA_NAMESPACE: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]*$/)
+        .default(""),
       MIGRATE_ON_START: flag(true),
       SEED_DEMO: flag(false),
     });
     if (!env.KAFKA_BROKERS) logger.warn("KAFKA_BROKERS is not set: events stay inside this process");
     const bus = env.KAFKA_BROKERS
-      ? createKafkaBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger, topicPrefix: env.KAFKA_NAMESPACE && `${env.KAFKA_NAMESPACE}.` })
+      ? createKafkaBus({
+          brokers: env.KAFKA_BROKERS,
+          clientId: env.KAFKA_CLIENT_ID,
+          logger,
+          topicPrefix: env.KAFKA_NAMESPACE && `${env.KAFKA_NAMESPACE}.`,
+        })
       : createInProcessBus();
     const subgraph = await startSubgraph(module, {
       database: databaseConfigFromEnv(process.env, module.name),

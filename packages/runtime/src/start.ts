@@ -107,6 +107,8 @@ export interface SubgraphLauncher {
   start(options: StartSubgraphOptions): Promise<RunningSubgraph<unknown>>;
 }
 
-export function subgraphLauncher<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(module: SubgraphModule<Db, Context, Tx>): SubgraphLauncher {
+export function subgraphLauncher<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(
+  module: SubgraphModule<Db, Context, Tx>,
+): SubgraphLauncher {
   return { name: module.name, defaultPort: module.defaultPort, start: (options) => startSubgraph(module, options) };
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { ApolloServer } from "@apollo/server";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { EventHandlers, SqlClient, TransactionalDb } from "@storefront/events";
 import type { BaseContext, Logger } from "@storefront/service";
-import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 /** The least a generated Prisma client offers that the runtime relies on; `Tx` is its transaction client. */
 export type PrismaLike<Tx extends SqlClient = SqlClient> = SqlClient & TransactionalDb<Tx> & { $disconnect(): Promise<void> };

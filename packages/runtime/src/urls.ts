@@ -11,6 +11,9 @@ export const defaultSubgraphPorts: Readonly<Record<string, number>> = {
 /** Subgraph URLs from `<NAME>_URL` variables (as the router reads them), else the default local ports. */
 export function subgraphUrlsFromEnv(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(defaultSubgraphPorts).map(([name, port]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${port}/graphql`]),
+    Object.entries(defaultSubgraphPorts).map(([name, port]) => [
+      name,
+      env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${port}/graphql`,
+    ]),
   );
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from "@apollo/server";
+import { type BaseContext as ApolloBaseContext, type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
 
@@ -51,7 +51,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 /** Answers with a GraphQL-shaped error body, for failures before Apollo sees the request. */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
   if (res.headersSent) return;
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] }));
@@ -132,7 +138,10 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
       logger.error({ err: error, requestId }, "request failed");
       sendGraphQLError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error.");
     } finally {
-      logger.debug({ requestId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request");
+      logger.debug(
+        { requestId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        "request",
+      );
     }
   }
 

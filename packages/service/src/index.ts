@@ -1,4 +1,5 @@
 export { type BaseContext, REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
+export { createEntitiesClient, type EntitiesClientOptions, type FetchEntities } from "./entities-client.ts";
 export { commaList, InvalidEnvironmentError, parseEnv, port, serviceEnv } from "./env.ts";
 export {
   createGraphQLHttpServer,
@@ -10,11 +11,10 @@ export {
   sendGraphQLError,
   sendJson,
 } from "./http.ts";
-export { runUntilSignalled } from "./lifecycle.ts";
-export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./logger.ts";
-export { createSubgraphServer, loadTypeDefs, maskUnexpectedErrors, type SubgraphServerOptions } from "./subgraph.ts";
-export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageRequest } from "./pagination.ts";
-export { groupedByKey, orderedByKey } from "./loaders.ts";
-export { scalarResolvers } from "./scalars.ts";
-export { createEntitiesClient, type EntitiesClientOptions, type FetchEntities } from "./entities-client.ts";
 export { isUuid, uuidsOnly } from "./ids.ts";
+export { runUntilSignalled } from "./lifecycle.ts";
+export { groupedByKey, orderedByKey } from "./loaders.ts";
+export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./logger.ts";
+export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageRequest } from "./pagination.ts";
+export { scalarResolvers } from "./scalars.ts";
+export { createSubgraphServer, loadTypeDefs, maskUnexpectedErrors, type SubgraphServerOptions } from "./subgraph.ts";

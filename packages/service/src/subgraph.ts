@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph";
+import { buildSubgraphSchema } from "@apollo/subgraph";
 import { isClientError } from "@storefront/errors";
-import { GraphQLError, type DocumentNode, type GraphQLFormattedError, parse } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLFormattedError, parse } from "graphql";
 import type { Logger } from "pino";
 import type { BaseContext } from "./context.ts";
 
@@ -34,11 +34,23 @@ export function maskUnexpectedErrors(production: boolean) {
     if (isClientError(original) || isClientError(error)) return formatted;
     const code = formatted.extensions?.code;
     // Apollo's own request-level codes (parse/validation failures) are client errors too.
-    if (code === "GRAPHQL_PARSE_FAILED" || code === "GRAPHQL_VALIDATION_FAILED" || code === "BAD_REQUEST" || code === "PERSISTED_QUERY_NOT_FOUND" || code === "PERSISTED_QUERY_NOT_SUPPORTED" || code === "OPERATION_RESOLUTION_FAILURE") {
+    if (
+      code === "GRAPHQL_PARSE_FAILED" ||
+      code === "GRAPHQL_VALIDATION_FAILED" ||
+      code === "BAD_REQUEST" ||
+      code === "PERSISTED_QUERY_NOT_FOUND" ||
+      code === "PERSISTED_QUERY_NOT_SUPPORTED" ||
+      code === "OPERATION_RESOLUTION_FAILURE"
+    ) {
       return formatted;
     }
     if (!production) return formatted;
-    return { message: "Internal server error.", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    return {
+      message: "Internal server error.",
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
   };
 }
 

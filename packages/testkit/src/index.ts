@@ -1,2 +1,2 @@
-export { errorCodes, type GraphQLResult, startTestSubgraph, type TestSubgraph, type TestSubgraphOptions } from "./subgraph.ts";
 export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
+export { errorCodes, type GraphQLResult, startTestSubgraph, type TestSubgraph, type TestSubgraphOptions } from "./subgraph.ts";

@@ -45,7 +45,8 @@ function startProcess(name: string, script: string, env: Record<string, string>)
 async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}:\n${service.output.join("")}`);
+    if (service.child.exitCode !== null)
+      throw new Error(`${service.name} exited with ${service.child.exitCode}:\n${service.output.join("")}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
@@ -79,7 +80,11 @@ export interface SupergraphProcesses {
  * subgraph on its own throw-away test database (PostgreSQL when TEST_POSTGRES_URL is set,
  * a PGlite directory otherwise) and on Kafka when KAFKA_BROKERS is set.
  */
-export async function startSupergraphProcesses(options: { subgraphs: readonly string[]; seedDemo?: boolean; env?: Record<string, string> }): Promise<SupergraphProcesses> {
+export async function startSupergraphProcesses(options: {
+  subgraphs: readonly string[];
+  seedDemo?: boolean;
+  env?: Record<string, string>;
+}): Promise<SupergraphProcesses> {
   const services: ServiceProcess[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const subgraphUrls: Record<string, string> = {};
@@ -89,7 +94,9 @@ export async function startSupergraphProcesses(options: { subgraphs: readonly st
   };
   try {
     const ports = Object.fromEntries(await Promise.all(options.subgraphs.map(async (name) => [name, await freePort()] as const)));
-    const urlEnv = Object.fromEntries(options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]));
+    const urlEnv = Object.fromEntries(
+      options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
+    );
     await Promise.all(
       options.subgraphs.map(async (name) => {
         const database: Record<string, string> = {};
@@ -139,7 +146,11 @@ export async function graphqlRequest<Data = Record<string, unknown>>(
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: { data?: Data | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+): Promise<{
+  status: number;
+  headers: Headers;
+  body: { data?: Data | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

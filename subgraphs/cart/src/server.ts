@@ -1,8 +1,8 @@
-import { type BaseContext, createSubgraphServer, loadTypeDefs, type Logger } from "@storefront/service";
+import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
 import type { CartContext } from "./context.ts";
+import { createCartStore } from "./data/cart-store.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createCartLoaders } from "./data/loaders.ts";
-import { createCartStore } from "./data/cart-store.ts";
 import { resolvers } from "./resolvers/index.ts";
 
 export interface CartDeps {

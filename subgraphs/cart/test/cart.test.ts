@@ -6,7 +6,12 @@ import type { PrismaClient } from "../src/data/generated/client.ts";
 import { cartSubgraph } from "../src/index.ts";
 
 const CARTS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id cart { itemCount updatedAt items { product { id } quantity } } } } }`;
-type Carts = { _entities: { id: string; cart: { itemCount: number; updatedAt: string | null; items: { product: { id: string }; quantity: number }[] } }[] };
+type Carts = {
+  _entities: {
+    id: string;
+    cart: { itemCount: number; updatedAt: string | null; items: { product: { id: string }; quantity: number }[] };
+  }[];
+};
 
 describe("cart subgraph", () => {
   let cart: TestSubgraph<PrismaClient>;
@@ -46,7 +51,9 @@ describe("cart subgraph", () => {
 
   it("loads the carts of many users with a constant number of SQL statements", async () => {
     const users = await Promise.all(Array.from({ length: 10 }, () => aCartWith([{ productId: randomUUID(), quantity: 1 }])));
-    const { result, count } = await cart.database.countQueries(() => cart.query<Carts>(CARTS, { r: users.map((id) => ({ __typename: "User", id })) }));
+    const { result, count } = await cart.database.countQueries(() =>
+      cart.query<Carts>(CARTS, { r: users.map((id) => ({ __typename: "User", id })) }),
+    );
     assert.equal(result._entities.length, 10);
     assert.ok(result._entities.every((u) => u.cart.itemCount === 1));
     assert.equal(count, 2, "one statement for the carts, one for their items");

@@ -1,4 +1,4 @@
-import { type BaseContext, createSubgraphServer, loadTypeDefs, type Logger } from "@storefront/service";
+import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
 import type { CatalogContext } from "./context.ts";
 import { createCatalogStore } from "./data/catalog-store.ts";
 import type { PrismaClient } from "./data/generated/client.ts";

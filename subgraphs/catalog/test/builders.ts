@@ -7,7 +7,11 @@ let sequence = 0;
 export function aCategory(prisma: PrismaClient, overrides: { slug?: string; name?: string; parentId?: string | null } = {}) {
   sequence += 1;
   return prisma.category.create({
-    data: { slug: overrides.slug ?? `category-${sequence}-${randomUUID().slice(0, 8)}`, name: overrides.name ?? `Category ${sequence}`, parentId: overrides.parentId ?? null },
+    data: {
+      slug: overrides.slug ?? `category-${sequence}-${randomUUID().slice(0, 8)}`,
+      name: overrides.name ?? `Category ${sequence}`,
+      parentId: overrides.parentId ?? null,
+    },
   });
 }
 

@@ -16,18 +16,25 @@ describe("catalog subgraph", () => {
   it("returns a product by id and by sku, with its price as Money and its category", async () => {
     const audio = await aCategory(catalog.prisma, { name: "Audio" });
     const product = await aProduct(catalog.prisma, { sku: "HP-1", name: "Headphones", priceAmount: 19_900, categoryId: audio.id });
-    const query = "query($id: ID, $sku: String) { product(id: $id, sku: $sku) { id sku name price { amount currency } category { name } } }";
+    const query =
+      "query($id: ID, $sku: String) { product(id: $id, sku: $sku) { id sku name price { amount currency } category { name } } }";
 
     const byId = await catalog.query<{ product: unknown }>(query, { id: product.id });
     const bySku = await catalog.query<{ product: unknown }>(query, { sku: "HP-1" });
 
-    const expected = { id: product.id, sku: "HP-1", name: "Headphones", price: { amount: 19_900, currency: "EUR" }, category: { name: "Audio" } };
+    const expected = {
+      id: product.id,
+      sku: "HP-1",
+      name: "Headphones",
+      price: { amount: 19_900, currency: "EUR" },
+      category: { name: "Audio" },
+    };
     assert.deepEqual(byId.product, expected);
     assert.deepEqual(bySku.product, expected);
   });
 
   it("answers null for an unknown product and BAD_USER_INPUT when both or neither of id and sku are given", async () => {
-    const unknown = await catalog.query<{ product: unknown }>("{ product(sku: \"NO-SUCH-SKU\") { id } }");
+    const unknown = await catalog.query<{ product: unknown }>('{ product(sku: "NO-SUCH-SKU") { id } }');
     assert.equal(unknown.product, null);
 
     const both = await catalog.execute('{ product(id: "1", sku: "x") { id } }');
@@ -46,14 +53,27 @@ describe("catalog subgraph", () => {
     await aProduct(catalog.prisma, { active: false, createdAt: new Date(base + 10_000) });
     const activeBefore = await catalog.prisma.product.count({ where: { active: true } });
 
-    const page = "query($after: String) { products(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
-    type Page = { products: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string } } };
+    const page =
+      "query($after: String) { products(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+    type Page = {
+      products: {
+        totalCount: number;
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string };
+      };
+    };
     const first = await catalog.query<Page>(page);
     const second = await catalog.query<Page>(page, { after: first.products.pageInfo.endCursor });
 
     const newestFirst = created.map((p) => p.id).reverse();
-    assert.deepEqual(first.products.edges.map((e) => e.node.id), newestFirst.slice(0, 2));
-    assert.deepEqual(second.products.edges.map((e) => e.node.id), newestFirst.slice(2, 4));
+    assert.deepEqual(
+      first.products.edges.map((e) => e.node.id),
+      newestFirst.slice(0, 2),
+    );
+    assert.deepEqual(
+      second.products.edges.map((e) => e.node.id),
+      newestFirst.slice(2, 4),
+    );
     assert.equal(first.products.totalCount, activeBefore);
     assert.equal(first.products.pageInfo.hasNextPage, true);
     assert.equal(first.products.pageInfo.hasPreviousPage, false);

@@ -1,5 +1,5 @@
 import type { OutboxSignal } from "@storefront/runtime";
-import { type BaseContext, createEntitiesClient, createSubgraphServer, loadTypeDefs, type Logger } from "@storefront/service";
+import { type BaseContext, createEntitiesClient, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
 import { createCatalogClient } from "./clients/catalog.ts";
 import type { OrdersContext } from "./context.ts";
 import type { PrismaClient } from "./data/generated/client.ts";

@@ -20,7 +20,14 @@ type PlacedOrder = {
   status: string;
   total: { amount: number; currency: string };
   subtotal: { amount: number; currency: string };
-  items: { product: { id: string }; sku: string; productName: string; quantity: number; unitPrice: { amount: number }; lineTotal: { amount: number } }[];
+  items: {
+    product: { id: string };
+    sku: string;
+    productName: string;
+    quantity: number;
+    unitPrice: { amount: number };
+    lineTotal: { amount: number };
+  }[];
   statusHistory: { from: string | null; to: string; actor: string; reason: string | null }[];
   customer: { id: string };
 };
@@ -31,7 +38,13 @@ describe("orders subgraph", () => {
 
   const aProduct = (overrides: { priceAmount?: number; active?: boolean; name?: string } = {}) =>
     catalog.prisma.product.create({
-      data: { sku: `SKU-${randomUUID().slice(0, 8)}`, name: overrides.name ?? "Kettle", priceAmount: overrides.priceAmount ?? 2_500, priceCurrency: "EUR", active: overrides.active ?? true },
+      data: {
+        sku: `SKU-${randomUUID().slice(0, 8)}`,
+        name: overrides.name ?? "Kettle",
+        priceAmount: overrides.priceAmount ?? 2_500,
+        priceCurrency: "EUR",
+        active: overrides.active ?? true,
+      },
     });
   const outboxRows = () => orders.prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } });
 
@@ -51,7 +64,13 @@ describe("orders subgraph", () => {
     const before = (await outboxRows()).length;
 
     const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
-      input: { userId, items: [{ productId: kettle.id, quantity: 1 }, { productId: mugs.id, quantity: 3 }] },
+      input: {
+        userId,
+        items: [
+          { productId: kettle.id, quantity: 1 },
+          { productId: mugs.id, quantity: 3 },
+        ],
+      },
     });
 
     assert.equal(placeOrder.status, "PENDING_PAYMENT");
@@ -73,7 +92,11 @@ describe("orders subgraph", () => {
     assert.equal(row?.type, "order.placed.v1");
     assert.equal(row?.key, placeOrder.id);
     assert.equal(row?.topic, "storefront.orders");
-    const event = row?.payload as { specversion: string; subject: string; data: { orderId: string; userId: string; total: unknown; items: unknown[] } };
+    const event = row?.payload as {
+      specversion: string;
+      subject: string;
+      data: { orderId: string; userId: string; total: unknown; items: unknown[] };
+    };
     assert.equal(event.specversion, "1.0");
     assert.equal(event.subject, placeOrder.id);
     assert.deepEqual(event.data.total, { amount: 4_900, currency: "EUR" });
@@ -100,7 +123,8 @@ describe("orders subgraph", () => {
     const archived = await aProduct({ active: false, name: "Old Kettle" });
     const good = await aProduct();
     const userId = randomUUID();
-    const place = (items: unknown[], extra: Record<string, unknown> = {}) => orders.execute(PLACE_ORDER, { input: { userId, items, ...extra } });
+    const place = (items: unknown[], extra: Record<string, unknown> = {}) =>
+      orders.execute(PLACE_ORDER, { input: { userId, items, ...extra } });
     const ordersBefore = await orders.prisma.order.count();
     const eventsBefore = (await outboxRows()).length;
 
@@ -108,13 +132,22 @@ describe("orders subgraph", () => {
     assert.deepEqual(errorCodes(await place([{ productId: good.id, quantity: 0 }])), ["BAD_USER_INPUT"]);
     assert.deepEqual(errorCodes(await place([{ productId: good.id, quantity: 101 }])), ["BAD_USER_INPUT"]);
     assert.deepEqual(errorCodes(await place([{ productId: "not-a-uuid", quantity: 1 }])), ["BAD_USER_INPUT"]);
-    assert.deepEqual(errorCodes(await place([{ productId: good.id, quantity: 1 }, { productId: good.id, quantity: 1 }])), ["BAD_USER_INPUT"]);
+    assert.deepEqual(
+      errorCodes(
+        await place([
+          { productId: good.id, quantity: 1 },
+          { productId: good.id, quantity: 1 },
+        ]),
+      ),
+      ["BAD_USER_INPUT"],
+    );
     assert.deepEqual(errorCodes(await place([{ productId: archived.id, quantity: 1 }])), ["BAD_USER_INPUT"]);
     assert.deepEqual(errorCodes(await place([{ productId: randomUUID(), quantity: 1 }])), ["NOT_FOUND"]);
     assert.deepEqual(errorCodes(await place([{ productId: good.id, quantity: 1 }], { idempotencyKey: "" })), ["BAD_USER_INPUT"]);
-    assert.deepEqual(errorCodes(await orders.execute(PLACE_ORDER, { input: { userId: "nobody", items: [{ productId: good.id, quantity: 1 }] } })), [
-      "BAD_USER_INPUT",
-    ]);
+    assert.deepEqual(
+      errorCodes(await orders.execute(PLACE_ORDER, { input: { userId: "nobody", items: [{ productId: good.id, quantity: 1 }] } })),
+      ["BAD_USER_INPUT"],
+    );
 
     assert.equal(await orders.prisma.order.count(), ordersBefore);
     assert.equal((await outboxRows()).length, eventsBefore);
@@ -125,10 +158,16 @@ describe("orders subgraph", () => {
     const userId = randomUUID();
     const placed: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input: { userId, items: [{ productId: product.id, quantity: 1 }] } });
+      const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
+        input: { userId, items: [{ productId: product.id, quantity: 1 }] },
+      });
       placed.push(placeOrder.id);
     }
-    type Page = { _entities: { orders: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }[] };
+    type Page = {
+      _entities: {
+        orders: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      }[];
+    };
     const page = `query($representations: [_Any!]!, $after: String) { _entities(representations: $representations) {
       ... on User { orders(first: 2, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } } }`;
     const representations = [{ __typename: "User", id: userId }];
@@ -146,10 +185,17 @@ describe("orders subgraph", () => {
 
   it("resolves Order references in one batch and null for unknown ids", async () => {
     const product = await aProduct();
-    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input: { userId: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } });
+    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
+      input: { userId: randomUUID(), items: [{ productId: product.id, quantity: 1 }] },
+    });
     const data = await orders.query<{ _entities: unknown[] }>(
       "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total { amount } } } }",
-      { r: [{ __typename: "Order", id: placeOrder.id }, { __typename: "Order", id: randomUUID() }] },
+      {
+        r: [
+          { __typename: "Order", id: placeOrder.id },
+          { __typename: "Order", id: randomUUID() },
+        ],
+      },
     );
     assert.deepEqual(data._entities, [{ id: placeOrder.id, status: "PENDING_PAYMENT", total: { amount: 2_500 } }, null]);
   });

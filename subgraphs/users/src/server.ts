@@ -1,4 +1,4 @@
-import { type BaseContext, createSubgraphServer, loadTypeDefs, type Logger } from "@storefront/service";
+import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
 import type { UsersContext } from "./context.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createUserLoaders } from "./data/loaders.ts";

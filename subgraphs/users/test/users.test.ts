@@ -7,7 +7,12 @@ import { usersSubgraph } from "../src/index.ts";
 
 const aUser = (prisma: PrismaClient, overrides: { name?: string; role?: "CUSTOMER" | "ADMIN"; createdAt?: Date } = {}) =>
   prisma.user.create({
-    data: { email: `${randomUUID()}@example.com`, name: overrides.name ?? "Sam", role: overrides.role ?? "CUSTOMER", ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}) },
+    data: {
+      email: `${randomUUID()}@example.com`,
+      name: overrides.name ?? "Sam",
+      role: overrides.role ?? "CUSTOMER",
+      ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
+    },
   });
 
 describe("users subgraph", () => {
@@ -32,11 +37,20 @@ describe("users subgraph", () => {
     const second = await aUser(users.prisma, { createdAt: new Date(base.getTime() + 1_000) });
     type Page = { users: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
     const page = await users.query<Page>("{ users(first: 1) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }");
-    const next = await users.query<Page>("query($after: String) { users(first: 1, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }", {
-      after: page.users.pageInfo.endCursor,
-    });
-    assert.deepEqual(page.users.edges.map((e) => e.node.id), [first.id]);
-    assert.deepEqual(next.users.edges.map((e) => e.node.id), [second.id]);
+    const next = await users.query<Page>(
+      "query($after: String) { users(first: 1, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }",
+      {
+        after: page.users.pageInfo.endCursor,
+      },
+    );
+    assert.deepEqual(
+      page.users.edges.map((e) => e.node.id),
+      [first.id],
+    );
+    assert.deepEqual(
+      next.users.edges.map((e) => e.node.id),
+      [second.id],
+    );
     assert.equal(page.users.totalCount, await users.prisma.user.count());
     assert.equal(page.users.pageInfo.hasNextPage, true);
   });
@@ -47,7 +61,11 @@ describe("users subgraph", () => {
     const unknown = randomUUID();
     const { result, statements } = await users.database.countQueries(() =>
       users.query<{ _entities: unknown[] }>("query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }", {
-        r: [{ __typename: "User", id: a.id }, { __typename: "User", id: b.id }, { __typename: "User", id: unknown }],
+        r: [
+          { __typename: "User", id: a.id },
+          { __typename: "User", id: b.id },
+          { __typename: "User", id: unknown },
+        ],
       }),
     );
     assert.deepEqual(result._entities, [{ id: a.id, name: "A" }, { id: b.id, name: "B" }, null]);

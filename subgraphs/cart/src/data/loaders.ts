@@ -6,8 +6,12 @@ import type { CartItemRecord, CartRecord } from "./records.ts";
 /** Per-request loaders: any number of lookups in one tick cost one query per kind. */
 export function createCartLoaders(store: CartStore) {
   return {
-    cartByUserId: new DataLoader<string, CartRecord | null>(async (userIds) => orderedByKey(userIds, await store.cartsByUserIds(userIds), (c) => c.userId)),
-    itemsByCartId: new DataLoader<string, CartItemRecord[]>(async (cartIds) => groupedByKey(cartIds, await store.itemsByCartIds(cartIds), (i) => i.cartId)),
+    cartByUserId: new DataLoader<string, CartRecord | null>(async (userIds) =>
+      orderedByKey(userIds, await store.cartsByUserIds(userIds), (c) => c.userId),
+    ),
+    itemsByCartId: new DataLoader<string, CartItemRecord[]>(async (cartIds) =>
+      groupedByKey(cartIds, await store.itemsByCartIds(cartIds), (i) => i.cartId),
+    ),
   };
 }
 

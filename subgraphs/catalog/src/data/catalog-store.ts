@@ -24,7 +24,8 @@ export function createCatalogStore(prisma: PrismaClient) {
       return { rows, totalCount };
     },
 
-    categoriesByIds: (ids: readonly string[]): Promise<CategoryRecord[]> => prisma.category.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
+    categoriesByIds: (ids: readonly string[]): Promise<CategoryRecord[]> =>
+      prisma.category.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     childrenOfCategories: (parentIds: readonly string[]): Promise<CategoryRecord[]> =>
       prisma.category.findMany({ where: { parentId: { in: uuidsOnly(parentIds) } }, orderBy: { name: "asc" } }),

@@ -7,7 +7,9 @@ import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./re
 export function createOrderLoaders(store: OrderStore) {
   return {
     orderById: new DataLoader<string, OrderRecord | null>(async (ids) => orderedByKey(ids, await store.ordersByIds(ids), (o) => o.id)),
-    itemsOfOrder: new DataLoader<string, OrderItemRecord[]>(async (ids) => groupedByKey(ids, await store.itemsOfOrders(ids), (i) => i.orderId)),
+    itemsOfOrder: new DataLoader<string, OrderItemRecord[]>(async (ids) =>
+      groupedByKey(ids, await store.itemsOfOrders(ids), (i) => i.orderId),
+    ),
     historyOfOrder: new DataLoader<string, OrderStatusChangeRecord[]>(async (ids) =>
       groupedByKey(ids, await store.historyOfOrders(ids), (h) => h.orderId),
     ),

@@ -54,7 +54,12 @@ export function createOrderStore(prisma: PrismaClient) {
               data: {
                 orderId: order.id,
                 userId,
-                items: priced.lines.map((line) => ({ productId: line.productId, sku: line.sku, quantity: line.quantity, unitPrice: money(line.unitPriceAmount) })),
+                items: priced.lines.map((line) => ({
+                  productId: line.productId,
+                  sku: line.sku,
+                  quantity: line.quantity,
+                  unitPrice: money(line.unitPriceAmount),
+                })),
                 total: money(priced.totalAmount),
                 placedAt: order.createdAt.toISOString(),
               },
@@ -78,7 +83,10 @@ export function createOrderStore(prisma: PrismaClient) {
       prisma.orderItem.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] }),
 
     historyOfOrders: (orderIds: readonly string[]): Promise<OrderStatusChangeRecord[]> =>
-      prisma.orderStatusChange.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      prisma.orderStatusChange.findMany({
+        where: { orderId: { in: uuidsOnly(orderIds) } },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
 
     /** One user's orders newest first; fetches one extra row so the caller knows whether more follow. */
     async ordersPageOfUser(userId: string, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {

@@ -37,15 +37,18 @@ export interface PricedOrder {
 /** Checks the shape of what a customer asked for, before anything is looked up. */
 export function validateRequestedLines(lines: readonly RequestedLine[]): void {
   if (lines.length === 0) throw ErrorCode.BAD_USER_INPUT.err("An order needs at least one item.", { extensions: { argument: "items" } });
-  if (lines.length > MAX_LINES) throw ErrorCode.BAD_USER_INPUT.err(`An order has at most ${MAX_LINES} items.`, { extensions: { argument: "items" } });
+  if (lines.length > MAX_LINES)
+    throw ErrorCode.BAD_USER_INPUT.err(`An order has at most ${MAX_LINES} items.`, { extensions: { argument: "items" } });
   const seen = new Set<string>();
   for (const [index, line] of lines.entries()) {
     const argument = `items[${index}]`;
-    if (!isUuid(line.productId)) throw ErrorCode.BAD_USER_INPUT.err(`${argument}.productId is not a product id.`, { extensions: { argument } });
+    if (!isUuid(line.productId))
+      throw ErrorCode.BAD_USER_INPUT.err(`${argument}.productId is not a product id.`, { extensions: { argument } });
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
       throw ErrorCode.BAD_USER_INPUT.err(`${argument}.quantity must be between 1 and ${MAX_QUANTITY}.`, { extensions: { argument } });
     }
-    if (seen.has(line.productId)) throw ErrorCode.BAD_USER_INPUT.err(`${argument} repeats a product; give each product once.`, { extensions: { argument } });
+    if (seen.has(line.productId))
+      throw ErrorCode.BAD_USER_INPUT.err(`${argument} repeats a product; give each product once.`, { extensions: { argument } });
     seen.add(line.productId);
   }
 }
@@ -55,8 +58,16 @@ export function priceOrder(lines: readonly RequestedLine[], snapshots: ReadonlyM
   const priced = lines.map((line) => {
     const product = snapshots.get(line.productId);
     if (!product) throw ErrorCode.NOT_FOUND.err(`Product ${line.productId} does not exist.`, { extensions: { productId: line.productId } });
-    if (!product.active) throw ErrorCode.BAD_USER_INPUT.err(`${product.name} is no longer sold.`, { extensions: { productId: line.productId } });
-    return { productId: product.id, sku: product.sku, productName: product.name, quantity: line.quantity, unitPriceAmount: product.price.amount, currency: product.price.currency };
+    if (!product.active)
+      throw ErrorCode.BAD_USER_INPUT.err(`${product.name} is no longer sold.`, { extensions: { productId: line.productId } });
+    return {
+      productId: product.id,
+      sku: product.sku,
+      productName: product.name,
+      quantity: line.quantity,
+      unitPriceAmount: product.price.amount,
+      currency: product.price.currency,
+    };
   });
   const currencies = new Set(priced.map((line) => line.currency));
   if (currencies.size !== 1) throw ErrorCode.BAD_USER_INPUT.err("All items of an order must be priced in one currency.");

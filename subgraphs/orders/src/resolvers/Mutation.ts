@@ -7,7 +7,8 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 export const Mutation: MutationResolvers = {
   async placeOrder(_parent, { input }, { store, catalog, outbox, requestId }) {
-    if (!isUuid(input.userId)) throw ErrorCode.BAD_USER_INPUT.err("input.userId is not a user id.", { extensions: { argument: "input.userId" } });
+    if (!isUuid(input.userId))
+      throw ErrorCode.BAD_USER_INPUT.err("input.userId is not a user id.", { extensions: { argument: "input.userId" } });
     const idempotencyKey = input.idempotencyKey ?? null;
     if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
       throw ErrorCode.BAD_USER_INPUT.err(`input.idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {

@@ -1,0 +1,75 @@
+// The whole shop in one process: the router and every subgraph, each subgraph on its own PGlite
+// database under `dataDir`, events on the in-process bus. `npm start` runs it; so does a test.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInProcessBus } from "@storefront/events";
+import { createRouter } from "@storefront/router";
+import type { RunningSubgraph } from "@storefront/runtime";
+import type { Logger, RunningHttpServer } from "@storefront/service";
+import { embeddedSubgraphs } from "./embedded-subgraphs.ts";
+import { supergraphPath } from "./subgraphs.ts";
+
+export interface EmbeddedShopOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly host?: string;
+  readonly routerPort: number;
+  /** Port per subgraph name; a subgraph missing here uses its default port. */
+  readonly subgraphPorts?: Readonly<Record<string, number>>;
+  readonly maxBodyBytes?: number;
+}
+
+export interface EmbeddedShop {
+  readonly routerUrl: string;
+  readonly subgraphs: readonly RunningSubgraph<unknown>[];
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<EmbeddedShop> {
+  const { logger, host = "127.0.0.1" } = options;
+  mkdirSync(options.dataDir, { recursive: true });
+  const portOf = (name: string, fallback: number) => options.subgraphPorts?.[name] ?? fallback;
+  const subgraphUrls = Object.fromEntries(
+    embeddedSubgraphs.map((s) => [s.name, `http://${host}:${portOf(s.name, s.defaultPort)}/graphql`]),
+  );
+  const bus = createInProcessBus();
+  const subgraphs: RunningSubgraph<unknown>[] = [];
+  let router: RunningHttpServer | undefined;
+  const stop = async () => {
+    await router?.close();
+    await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
+    await bus.close();
+  };
+  try {
+    // Each PGlite database lives in its own directory; the subgraphs start side by side.
+    const started = await Promise.allSettled(
+      embeddedSubgraphs.map((subgraph) =>
+        subgraph.start({
+          database: { kind: "pglite", dataDir: path.join(options.dataDir, subgraph.name) },
+          bus,
+          logger,
+          production: false,
+          host,
+          port: portOf(subgraph.name, subgraph.defaultPort),
+          migrate: true,
+          seedDemo: true,
+          subgraphUrls,
+        }),
+      ),
+    );
+    for (const result of started) if (result.status === "fulfilled") subgraphs.push(result.value);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    router = await createRouter({
+      supergraphPath,
+      subgraphUrls,
+      logger,
+      production: false,
+      maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    }).listen(options.routerPort, host);
+    return { routerUrl: router.url, subgraphs, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

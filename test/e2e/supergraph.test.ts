@@ -1,0 +1,135 @@
+// The distributed way, end to end: six subgraph processes (each on its own database, events on
+// Kafka when KAFKA_BROKERS is set) and the router process, driven over HTTP like a client would.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { demoProducts, demoUsers } from "@storefront/demo-data";
+import { graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "@storefront/testkit";
+
+const customer = demoUsers.find((user) => user.role === "CUSTOMER");
+const [kettle, mug] = [demoProducts[16], demoProducts[17]];
+
+const WHOLE_GRAPH = `query Customer($id: ID!) {
+  user(id: $id) {
+    name
+    cart {
+      itemCount
+      items { quantity product { sku name price { amount currency } inStock inventory { onHand reserved available } } }
+    }
+    orders(first: 5) {
+      totalCount
+      edges { node { id status total { amount currency } amountDue { amount currency } paymentStatus items { sku quantity product { id } } } }
+    }
+  }
+}`;
+
+type Customer = {
+  user: {
+    name: string;
+    cart: {
+      itemCount: number;
+      items: {
+        quantity: number;
+        product: {
+          sku: string;
+          name: string;
+          price: { amount: number };
+          inStock: boolean;
+          inventory: { onHand: number; reserved: number; available: number };
+        };
+      }[];
+    };
+    orders: {
+      totalCount: number;
+      edges: {
+        node: {
+          id: string;
+          status: string;
+          total: { amount: number };
+          amountDue: { amount: number } | null;
+          paymentStatus: string | null;
+          items: { sku: string; quantity: number }[];
+        };
+      }[];
+    };
+  };
+};
+
+describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
+  let stack: SupergraphProcesses;
+  const graphql = <Data>(query: string, variables?: Record<string, unknown>) => graphqlRequest<Data>(stack.routerUrl, query, variables);
+
+  before(async () => {
+    stack = await startSupergraphProcesses({
+      subgraphs: ["users", "catalog", "inventory", "cart", "orders", "payments"],
+      env: { KAFKA_NAMESPACE: `e2e-${randomUUID().slice(0, 8)}` },
+    });
+  });
+  after(() => stack?.stop());
+
+  it("answers one query that needs all six subgraphs", async () => {
+    assert.ok(customer && kettle && mug, "demo data has a customer and products");
+    const { status, body } = await graphql<Customer>(WHOLE_GRAPH, { id: customer.id });
+    assert.equal(status, 200);
+    assert.deepEqual(body.errors, undefined);
+    const user = body.data?.user;
+    assert.equal(user?.name, customer.name); // users
+    assert.equal(user?.cart.itemCount, 3); // cart (seeded: 1 + 2)
+    const [first] = user?.cart.items ?? [];
+    assert.equal(first?.product.sku, demoProducts[0]?.sku); // catalog, through the cart's reference
+    assert.equal(first?.product.price.amount, demoProducts[0]?.priceAmount);
+    assert.equal(first?.product.inventory.onHand, demoProducts[0]?.stock); // inventory
+    assert.equal(first?.product.inStock, true);
+    assert.equal(user?.orders.totalCount, 0); // orders
+  });
+
+  it("places an order through the router, and the order.placed event reaches inventory and payments", async () => {
+    assert.ok(customer && kettle && mug);
+    const placed = await graphql<{ placeOrder: { id: string; status: string; total: { amount: number } } }>(
+      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total { amount } } }`,
+      {
+        input: {
+          userId: customer.id,
+          idempotencyKey: randomUUID(),
+          items: [
+            { productId: kettle.id, quantity: 2 },
+            { productId: mug.id, quantity: 1 },
+          ],
+        },
+      },
+    );
+    assert.deepEqual(placed.body.errors, undefined);
+    const order = placed.body.data?.placeOrder;
+    const expectedTotal = 2 * kettle.priceAmount + mug.priceAmount;
+    assert.equal(order?.status, "PENDING_PAYMENT");
+    assert.equal(order?.total.amount, expectedTotal);
+
+    // Events are asynchronous: poll the graph until payments has recorded the amount due.
+    const deadline = Date.now() + 60_000;
+    let seen: Customer["user"]["orders"]["edges"][number]["node"] | undefined;
+    while (Date.now() < deadline) {
+      const { body } = await graphql<Customer>(WHOLE_GRAPH, { id: customer.id });
+      seen = body.data?.user.orders.edges.find((edge) => edge.node.id === order?.id)?.node;
+      if (seen?.paymentStatus) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(seen?.paymentStatus, "AWAITING_PAYMENT", `payments recorded the order:\n${stack.output("payments")}`);
+    assert.deepEqual(seen?.amountDue, { amount: expectedTotal, currency: "EUR" });
+
+    const stock = await graphql<{ product: { inventory: { onHand: number; reserved: number; available: number } } }>(
+      `query($id: ID) { product(id: $id) { inventory { onHand reserved available } } }`,
+      { id: kettle.id },
+    );
+    assert.deepEqual(
+      stock.body.data?.product.inventory,
+      { onHand: kettle.stock, reserved: 2, available: kettle.stock - 2 },
+      stack.output("inventory"),
+    );
+  });
+
+  it("rejects bad input with a stable error code, not a crash", async () => {
+    const { status, body } = await graphql(`mutation { placeOrder(input: { userId: "${customer?.id}", items: [] }) { id } }`);
+    assert.equal(status, 200);
+    assert.equal(body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+  });
+});
