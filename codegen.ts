@@ -53,7 +53,7 @@ const present = Object.entries(subgraphs).filter(([name]) => existsSync(`subgrap
 
 const config: CodegenConfig = {
   overwrite: true,
-  hooks: { afterAllFileWrite: ["biome format --write"] },
+  hooks: { afterAllFileWrite: ["biome check --write"] },
   generates: Object.fromEntries(
     present.map(([name, { context, mappers }]) => [
       `subgraphs/${name}/src/generated/resolvers-types.ts`,

@@ -40,14 +40,12 @@ export type CartItem = {
   quantity: Scalars["Int"]["output"];
 };
 
-/** A product (owned by the catalog subgraph), referenced by id from cart items. */
 export type Product = {
   __typename?: "Product";
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
 };
 
-/** A user of the shop (owned by the users subgraph); the cart subgraph adds their cart. */
 export type User = {
   __typename?: "User";
   /** The user's shopping cart; empty until something is added. */

@@ -165,7 +165,6 @@ export type PlaceOrderInput = {
   userId: Scalars["ID"]["input"];
 };
 
-/** A product (owned by the catalog subgraph), referenced by id from order items. */
 export type Product = {
   __typename?: "Product";
   /** Stable identifier. */
@@ -182,7 +181,6 @@ export type QueryOrderArgs = {
   id: Scalars["ID"]["input"];
 };
 
-/** A user of the shop (owned by the users subgraph); the orders subgraph adds their orders. */
 export type User = {
   __typename?: "User";
   /** Stable identifier. */
@@ -191,7 +189,6 @@ export type User = {
   orders: OrderConnection;
 };
 
-/** A user of the shop (owned by the users subgraph); the orders subgraph adds their orders. */
 export type UserOrdersArgs = {
   after?: InputMaybe<Scalars["String"]["input"]>;
   first?: InputMaybe<Scalars["Int"]["input"]>;

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { inventorySubgraph } from "./index.ts";
+
+runSubgraphMain(inventorySubgraph);

@@ -1,0 +1,9 @@
+import type { BaseContext } from "@storefront/service";
+import type { PaymentsLoaders } from "./data/loaders.ts";
+import type { PaymentsStore } from "./data/payments-store.ts";
+
+/** What payments resolvers receive as their third argument. */
+export interface PaymentsContext extends BaseContext {
+  readonly store: PaymentsStore;
+  readonly loaders: PaymentsLoaders;
+}

@@ -1,0 +1,19 @@
+import { uuidsOnly } from "@storefront/service";
+import type { PrismaClient } from "./generated/client.ts";
+import type { AmountDueRecord, PaymentRecord } from "./records.ts";
+
+/** Every read the payments subgraph's resolvers make. */
+export function createPaymentsStore(prisma: PrismaClient) {
+  return {
+    amountsDueByOrderIds: (orderIds: readonly string[]): Promise<AmountDueRecord[]> =>
+      prisma.amountDue.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } } }),
+
+    /** Newest first. */
+    paymentsByOrderIds: (orderIds: readonly string[]): Promise<PaymentRecord[]> =>
+      prisma.payment.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+
+    paymentsByIds: (ids: readonly string[]): Promise<PaymentRecord[]> => prisma.payment.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
+  };
+}
+
+export type PaymentsStore = ReturnType<typeof createPaymentsStore>;

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@storefront/runtime";
+import { paymentsSubgraph } from "./index.ts";
+
+runSubgraphMain(paymentsSubgraph);

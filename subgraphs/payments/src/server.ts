@@ -1,0 +1,25 @@
+import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
+import type { PaymentsContext } from "./context.ts";
+import type { PrismaClient } from "./data/generated/client.ts";
+import { createPaymentsLoaders } from "./data/loaders.ts";
+import { createPaymentsStore } from "./data/payments-store.ts";
+import { createPaymentsHandlers } from "./events/handlers.ts";
+import { resolvers } from "./resolvers/index.ts";
+
+export interface PaymentsDeps {
+  readonly prisma: PrismaClient;
+  readonly logger: Logger;
+  readonly production: boolean;
+}
+
+export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
+
+/** The payments subgraph: its Apollo server, how to build a request's context, and its event handlers. */
+export function createPaymentsSubgraph({ prisma, logger, production }: PaymentsDeps) {
+  const store = createPaymentsStore(prisma);
+  return {
+    apollo: createSubgraphServer<PaymentsContext>({ name: "payments", typeDefs, resolvers, logger, production }),
+    context: (base: BaseContext): PaymentsContext => ({ ...base, store, loaders: createPaymentsLoaders(store) }),
+    handlers: createPaymentsHandlers({ logger }),
+  };
+}

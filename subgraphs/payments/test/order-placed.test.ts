@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import {
+  createEventConsumer,
+  createInProcessBus,
+  type EventBus,
+  type EventOf,
+  type OutgoingMessage,
+  serializeEvent,
+  silentLogger,
+  topicOf,
+} from "@storefront/events";
+import { startSubgraph } from "@storefront/runtime";
+import { silentLogger as silentServiceLogger } from "@storefront/service";
+import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
+import type { PrismaClient } from "../src/data/generated/client.ts";
+import { createPaymentsHandlers } from "../src/events/handlers.ts";
+import { paymentsSubgraph } from "../src/index.ts";
+import { anOrderPlaced } from "./builders.ts";
+
+describe("payments records what an order owes when it is placed", () => {
+  let payments: TestSubgraph<PrismaClient>;
+  const deadLetters: OutgoingMessage[] = [];
+  let bus: EventBus;
+
+  before(async () => {
+    payments = await startTestSubgraph(paymentsSubgraph);
+    const inProcess = createInProcessBus();
+    // The consumer publishes only to dead-letter topics; collecting them shows an event that could not be handled.
+    bus = { ...inProcess, publish: async (messages) => void deadLetters.push(...messages) };
+  });
+  beforeEach(() => {
+    deadLetters.length = 0;
+  });
+  after(async () => {
+    await bus.close();
+    await payments.close();
+  });
+
+  /** Delivers an event the way the runtime does: through the idempotent consumer, with one try (a retry would hide a failure). */
+  async function deliver(event: EventOf<"order.placed.v1">): Promise<void> {
+    const consumer = createEventConsumer({
+      bus,
+      groupId: "payments",
+      db: payments.prisma,
+      handlers: createPaymentsHandlers({ logger: silentServiceLogger() }),
+      logger: silentLogger(),
+      maxAttempts: 1,
+    });
+    await consumer.handleMessage({
+      topic: topicOf(event.type),
+      key: event.data.orderId,
+      value: serializeEvent(event),
+      headers: {},
+      partition: 0,
+      offset: "0",
+    });
+  }
+
+  const amountDueOf = (orderId: string) =>
+    payments.prisma.amountDue.findUnique({ where: { orderId }, select: { orderId: true, userId: true, amount: true, currency: true } });
+
+  it("records the order's total as its amount due, and the order then awaits payment", async () => {
+    const event = anOrderPlaced({ total: { amount: 31_400, currency: "EUR" } });
+
+    await deliver(event);
+
+    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(await amountDueOf(event.data.orderId), {
+      orderId: event.data.orderId,
+      userId: event.data.userId,
+      amount: 31_400,
+      currency: "EUR",
+    });
+    const data = await payments.query<{ _entities: unknown[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { amountDue { amount currency } paymentStatus payments { id } } } }`,
+      { r: [{ __typename: "Order", id: event.data.orderId }] },
+    );
+    assert.deepEqual(data._entities, [{ amountDue: { amount: 31_400, currency: "EUR" }, paymentStatus: "AWAITING_PAYMENT", payments: [] }]);
+  });
+
+  it("has one effect when the same event is delivered twice, even at the same time", async () => {
+    const event = anOrderPlaced();
+
+    await Promise.all([deliver(event), deliver(event)]);
+    await deliver(event);
+
+    assert.deepEqual(deadLetters, []);
+    assert.equal(await payments.prisma.amountDue.count({ where: { orderId: event.data.orderId } }), 1);
+    assert.equal(await payments.prisma.processedEvent.count({ where: { eventId: event.id, consumerGroup: "payments" } }), 1);
+  });
+
+  it("keeps the first amount due when another event reports the same order", async () => {
+    const first = anOrderPlaced({ total: { amount: 1_000, currency: "EUR" } });
+    const second = anOrderPlaced({ orderId: first.data.orderId, userId: first.data.userId, total: { amount: 9_999, currency: "EUR" } });
+
+    await deliver(first);
+    await deliver(second);
+
+    assert.deepEqual(deadLetters, []);
+    assert.equal((await amountDueOf(first.data.orderId))?.amount, 1_000);
+  });
+
+  it("is what the running subgraph's consumer group does with an order placed on the bus", async () => {
+    const orderBus = createInProcessBus();
+    const running = await startSubgraph(paymentsSubgraph, {
+      database: payments.database.url ? { kind: "postgres", url: payments.database.url } : { kind: "pglite", dataDir: "memory://" },
+      bus: orderBus,
+      logger: silentServiceLogger(),
+      production: false,
+      port: 0,
+      migrate: true,
+      subgraphUrls: {},
+    });
+    try {
+      const event = anOrderPlaced({ total: { amount: 2_500, currency: "EUR" } });
+      await orderBus.publish([{ topic: topicOf(event.type), key: event.data.orderId, value: serializeEvent(event) }]);
+
+      const deadline = Date.now() + 5_000;
+      while (!(await amountDueOf(event.data.orderId)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal((await amountDueOf(event.data.orderId))?.amount, 2_500);
+    } finally {
+      await running.close();
+      await orderBus.close();
+    }
+  });
+});
