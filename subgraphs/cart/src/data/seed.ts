@@ -10,7 +10,7 @@ export async function seedDemoCarts(prisma: PrismaClient): Promise<void> {
   await prisma.cartItem.createMany({
     skipDuplicates: true,
     data: [
-      { cartId: cart.id, productId: first.id, quantity: 1 },
+      { cartId: cart.id, productId: first.id, quantity: 1, addedAt: new Date(Date.now() - 60_000) },
       { cartId: cart.id, productId: second.id, quantity: 2 },
     ],
   });
