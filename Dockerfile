@@ -9,7 +9,8 @@ COPY router ./router
 COPY prisma ./prisma
 COPY scripts ./scripts
 # postinstall generates the Prisma clients (no native engine needed); dev tools are kept for it.
-RUN npm ci --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+# `npm install`, not `npm ci`: the lockfile lists only the Linux builds of platform-specific tools.
+RUN npm install --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 WORKDIR /app
