@@ -89,7 +89,7 @@ export function createRouter(config: RouterConfig) {
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (_req, requestId) => ({ requestId, logger: logger.child({ requestId }) }),
+    context: async (_req, requestId) => ({ requestId, logger: logger.child({ requestId }), viewer: null }),
     readiness,
   });
 

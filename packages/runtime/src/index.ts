@@ -8,4 +8,4 @@ export {
   type SubgraphModule,
   type SubgraphParts,
 } from "./subgraph-module.ts";
-export { defaultSubgraphPorts, subgraphUrlsFromEnv } from "./urls.ts";
+export { defaultSubgraphPorts, jwksUrlOf, subgraphUrlsFromEnv } from "./urls.ts";

@@ -1,8 +1,10 @@
+import { createAccessTokenVerifier, type VerifyAccessToken, viewerFromAuthorization } from "@storefront/auth";
 import { type DatabaseConfig, openDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
 import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
+import { jwksUrlOf } from "./urls.ts";
 
 export interface StartSubgraphOptions {
   readonly database: DatabaseConfig;
@@ -17,6 +19,8 @@ export interface StartSubgraphOptions {
   readonly seedDemo?: boolean;
   /** GraphQL URL of every subgraph by name (see subgraphUrlsFromEnv). */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Checks access tokens; default: against the users subgraph's JWKS (jwksUrlOf). */
+  readonly verifyAccessToken?: VerifyAccessToken;
 }
 
 export interface RunningSubgraph<Db> {
@@ -66,6 +70,7 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       closers.push(() => consumer.stop());
     }
 
+    const verify = options.verifyAccessToken ?? createAccessTokenVerifier({ jwks: jwksUrlOf(options.subgraphUrls) });
     const readiness = async (): Promise<ReadinessReport> => {
       try {
         await prisma.$queryRawUnsafe("SELECT 1");
@@ -77,7 +82,13 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
     const http = createGraphQLHttpServer({
       apollo: parts.apollo,
       logger,
-      context: async (req, requestId) => parts.context({ requestId, logger: logger.child({ requestId }) }, req),
+      // Every subgraph verifies the token itself, whatever the router did (defense in depth).
+      context: async (req, requestId) =>
+        parts.context(
+          { requestId, logger: logger.child({ requestId }), viewer: await viewerFromAuthorization(req.headers.authorization, verify) },
+          req,
+        ),
+      routes: parts.routes,
       readiness,
       // Subgraphs sit behind the router, which already limits client bodies; entity batches can be large.
       maxBodyBytes: 8 * 1_048_576,

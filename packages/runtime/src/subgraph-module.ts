@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { EventHandlers, SqlClient, TransactionalDb } from "@storefront/events";
-import type { BaseContext, Logger } from "@storefront/service";
+import type { BaseContext, HttpRoute, Logger } from "@storefront/service";
 
 /** The least a generated Prisma client offers that the runtime relies on; `Tx` is its transaction client. */
 export type PrismaLike<Tx extends SqlClient = SqlClient> = SqlClient & TransactionalDb<Tx> & { $disconnect(): Promise<void> };
@@ -27,6 +27,8 @@ export interface SubgraphParts<Context extends BaseContext, Tx extends SqlClient
   context(base: BaseContext, req: IncomingMessage): Context | Promise<Context>;
   /** Event handlers, run by one consumer group named after the subgraph. */
   readonly handlers?: EventHandlers<Tx>;
+  /** Plain HTTP routes next to /graphql, e.g. the users subgraph's JWKS. */
+  readonly routes?: Record<string, HttpRoute>;
 }
 
 /**

@@ -17,3 +17,9 @@ export function subgraphUrlsFromEnv(env: Record<string, string | undefined>): Re
     ]),
   );
 }
+
+/** Where the users subgraph publishes its signing keys: JWKS_URL, else next to the users subgraph's URL. */
+export function jwksUrlOf(subgraphUrls: Readonly<Record<string, string>>, env: Record<string, string | undefined> = process.env): URL {
+  if (env.JWKS_URL) return new URL(env.JWKS_URL);
+  return new URL("/.well-known/jwks.json", subgraphUrls.users ?? `http://127.0.0.1:${defaultSubgraphPorts.users}/graphql`);
+}

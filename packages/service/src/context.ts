@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { Viewer } from "@storefront/auth";
 import type { Logger } from "pino";
 
 /** Header the router sets on every subgraph request, and echoes back to clients. */
@@ -19,4 +20,6 @@ export interface BaseContext {
   readonly requestId: string;
   /** A child logger carrying the request id. */
   readonly logger: Logger;
+  /** Who is signed in, proven by a verified access token; null for anonymous requests. */
+  readonly viewer: Viewer | null;
 }

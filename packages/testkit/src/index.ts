@@ -1,2 +1,9 @@
 export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
-export { errorCodes, type GraphQLResult, startTestSubgraph, type TestSubgraph, type TestSubgraphOptions } from "./subgraph.ts";
+export {
+  type AsViewer,
+  errorCodes,
+  type GraphQLResult,
+  startTestSubgraph,
+  type TestSubgraph,
+  type TestSubgraphOptions,
+} from "./subgraph.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
+import { type VerifyAccessToken, type Viewer, viewerFromAuthorization } from "@storefront/auth";
 import { createTestDatabase, type TestDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import type { PrismaLike, SubgraphModule } from "@storefront/runtime";
@@ -19,16 +20,23 @@ export interface TestSubgraph<Db> {
   readonly url: string;
   /** How often the subgraph woke its outbox relay. */
   readonly outboxNotifications: { count: number };
-  /** Runs an operation in-process, without HTTP. */
-  execute<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<Data>>;
+  /** Runs an operation in-process, without HTTP, as `viewer` (anonymous by default). */
+  execute<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: AsViewer): Promise<GraphQLResult<Data>>;
   /** Runs an operation that must succeed and returns its data. */
-  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: AsViewer): Promise<Data>;
   close(): Promise<void>;
 }
 
 export interface TestSubgraphOptions {
   /** URLs of the other subgraphs this one looks entities up in. */
   readonly subgraphUrls?: Readonly<Record<string, string>>;
+  /** Verifies bearer tokens of HTTP requests; without it HTTP requests are anonymous. */
+  readonly verifyAccessToken?: VerifyAccessToken;
+}
+
+/** Who an in-process test operation runs as. */
+export interface AsViewer {
+  readonly viewer?: Viewer | null;
 }
 
 /**
@@ -53,13 +61,21 @@ export async function startTestSubgraph<Db extends PrismaLike<Tx>, Context exten
   const http = createGraphQLHttpServer({
     apollo: parts.apollo,
     logger,
-    context: async (req, requestId) => parts.context({ requestId, logger }, req),
+    context: async (req, requestId) => {
+      const viewer = options.verifyAccessToken ? await viewerFromAuthorization(req.headers.authorization, options.verifyAccessToken) : null;
+      return parts.context({ requestId, logger, viewer }, req);
+    },
+    routes: parts.routes,
   });
   await parts.apollo.start();
   const running = await http.listen(0);
 
-  async function execute<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<Data>> {
-    const contextValue = await parts.context({ requestId: "test", logger }, {} as IncomingMessage);
+  async function execute<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as: AsViewer = {},
+  ): Promise<GraphQLResult<Data>> {
+    const contextValue = await parts.context({ requestId: "test", logger, viewer: as.viewer ?? null }, {} as IncomingMessage);
     const response = await parts.apollo.executeOperation<Data>({ query, variables }, { contextValue });
     if (response.body.kind !== "single") throw new Error("expected a single (non-incremental) result");
     // As a client sees it over HTTP: plain JSON (graphql-js builds null-prototype objects).
@@ -72,8 +88,8 @@ export async function startTestSubgraph<Db extends PrismaLike<Tx>, Context exten
     url: running.url,
     outboxNotifications,
     execute,
-    async query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<Data> {
-      const result = await execute<Data>(query, variables);
+    async query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as: AsViewer = {}): Promise<Data> {
+      const result = await execute<Data>(query, variables, as);
       assert.deepEqual(result.errors, undefined, `unexpected errors: ${JSON.stringify(result.errors)}`);
       assert.ok(result.data, "expected data");
       return result.data;

@@ -1,0 +1,42 @@
+import { ErrorCode } from "@storefront/errors";
+
+export const roles = ["CUSTOMER", "ADMIN"] as const;
+export type Role = (typeof roles)[number];
+
+/** The signed-in user a request acts for, as proven by its access token. */
+export interface Viewer {
+  readonly userId: string;
+  readonly role: Role;
+  /** OAuth-style scopes, checked by `@requiresScopes` in the schema. */
+  readonly scopes: readonly string[];
+}
+
+/** What each role may do, as scopes: admins hold `admin`. */
+export function scopesOf(role: Role): string[] {
+  return role === "ADMIN" ? ["admin"] : [];
+}
+
+/** Throws UNAUTHENTICATED unless someone is signed in. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw ErrorCode.UNAUTHENTICATED.err("Sign in to do this.");
+  return viewer;
+}
+
+/** Throws UNAUTHENTICATED when nobody is signed in, FORBIDDEN when the viewer is not an admin. */
+export function requireAdmin(viewer: Viewer | null): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (signedIn.role !== "ADMIN") throw ErrorCode.FORBIDDEN.err("Only an admin may do this.");
+  return signedIn;
+}
+
+/** Customers act on their own data only; admins on anyone's. */
+export function requireSelfOrAdmin(viewer: Viewer | null, userId: string): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (signedIn.role !== "ADMIN" && signedIn.userId !== userId) throw ErrorCode.FORBIDDEN.err("This belongs to another customer.");
+  return signedIn;
+}
+
+/** True when the viewer may see a customer's data: the customer themself or an admin. */
+export function canAccessUser(viewer: Viewer | null, userId: string): boolean {
+  return viewer !== null && (viewer.role === "ADMIN" || viewer.userId === userId);
+}
