@@ -13,7 +13,14 @@ interface SubgraphCodegen {
 const subgraphs: Record<string, SubgraphCodegen> = {
   inventory: {
     context: "../context.ts#InventoryContext",
-    mappers: { Product: "../data/records.ts#ProductReference", Inventory: "../data/records.ts#InventoryRecord" },
+    mappers: {
+      Product: "../data/records.ts#ProductReference",
+      Inventory: "../data/records.ts#InventoryRecord",
+      StockMovement: "../data/records.ts#StockMovementRecord",
+      StockChange: "../data/records.ts#StockChangeRecord",
+      StockReservation: "../data/records.ts#StockReservationRecord",
+      StockReservationLine: "../data/records.ts#ReservationRecord",
+    },
   },
   orders: {
     context: "../context.ts#OrdersContext",

@@ -16,6 +16,8 @@ export const routerEnvShape = {
   CART_URL: url,
   ORDERS_URL: url,
   PAYMENTS_URL: url,
+  /** The users subgraph's signing keys; default: /.well-known/jwks.json next to USERS_URL. */
+  JWKS_URL: url,
   /** Largest accepted request body. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
 };
@@ -34,4 +36,9 @@ export function subgraphUrlOverrides(env: RouterEnv): Record<string, string> {
     if (value) overrides[name] = value;
   }
   return overrides;
+}
+
+/** Where the users subgraph publishes its signing keys by default: next to its GraphQL URL (subgraphs look there too). */
+export function defaultJwksUrl(subgraphUrls: Readonly<Record<string, string>>): URL {
+  return new URL("/.well-known/jwks.json", subgraphUrls.users ?? "http://127.0.0.1:4001/graphql");
 }

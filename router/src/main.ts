@@ -12,6 +12,7 @@ runUntilSignalled(logger, async () => {
     logger,
     production: env.NODE_ENV === "production",
     maxBodyBytes: env.MAX_BODY_BYTES,
+    jwksUrl: env.JWKS_URL ? new URL(env.JWKS_URL) : undefined,
   });
   const running = await router.listen(env.PORT, env.HOST);
   logger.info({ url: running.url }, "router ready");

@@ -4,6 +4,7 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
+import { createAccessTokenVerifier, type VerifyAccessToken } from "@storefront/auth";
 import {
   type BaseContext,
   createGraphQLHttpServer,
@@ -13,6 +14,9 @@ import {
   type ReadinessReport,
   type RunningHttpServer,
 } from "@storefront/service";
+import { enforceAuthorization, enforcingSupergraphHook } from "./authorization/gateway.ts";
+import { defaultJwksUrl } from "./env.ts";
+import { type Caller, identifyCaller } from "./identity.ts";
 import { subgraphsOf, supergraphFromFile } from "./supergraph.ts";
 
 export interface RouterConfig {
@@ -24,14 +28,29 @@ export interface RouterConfig {
   readonly maxBodyBytes: number;
   /** How long readiness waits for each subgraph. */
   readonly probeTimeoutMs?: number;
+  /** The users subgraph's JWKS; default: /.well-known/jwks.json next to the users subgraph's URL. */
+  readonly jwksUrl?: URL;
+  /** Least time between two JWKS refetches for an unknown `kid` (default: the verifier's 30 s). */
+  readonly jwksRefetchCooldownMs?: number;
 }
 
-export type RouterContext = BaseContext;
+/** What the router knows of a request: its id, logger and verified viewer, and what it forwards of the caller. */
+export interface RouterContext extends BaseContext {
+  readonly caller: Omit<Caller, "viewer">;
+}
 
-/** Forwards the request id to every subgraph so one id follows a request through the graph. */
+/**
+ * Passes identity on to every subgraph: the request id, the client's own Authorization header (each
+ * subgraph verifies the token again: defense in depth) and the client's address in X-Forwarded-For.
+ */
 class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>["willSendRequest"]>>[0]) {
-    if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    const headers = request.http?.headers;
+    // Health checks and schema loads run without a request context.
+    if (!headers || !context.requestId) return;
+    headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context.caller.authorization) headers.set("authorization", context.caller.authorization);
+    headers.set("x-forwarded-for", context.caller.forwardedFor);
   }
 }
 
@@ -55,11 +74,20 @@ export function createRouter(config: RouterConfig) {
   const supergraph = supergraphFromFile(config.supergraphPath, logger);
   const urlOf = (name: string, url: string) => config.subgraphUrls[name] ?? url;
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: supergraph.hook,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: urlOf(name, url ?? "") }),
-    logger,
+  const verifyAccessToken: VerifyAccessToken = createAccessTokenVerifier({
+    jwks: config.jwksUrl ?? defaultJwksUrl(config.subgraphUrls),
+    keyRefetchCooldownMs: config.jwksRefetchCooldownMs,
   });
+
+  const gateway = enforceAuthorization(
+    new ApolloGateway({
+      supergraphSdl: enforcingSupergraphHook(supergraph.hook),
+      buildService: ({ name, url }) => new SubgraphDataSource({ url: urlOf(name, url ?? "") }),
+      logger,
+    }),
+    // Apollo hands the gateway the context built below for the same request.
+    { logger, viewerOf: (context) => (context as RouterContext).viewer ?? null },
+  );
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -89,7 +117,11 @@ export function createRouter(config: RouterConfig) {
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (_req, requestId) => ({ requestId, logger: logger.child({ requestId }), viewer: null }),
+    // A request with a bad token is answered 401 here, before anything runs.
+    context: async (req, requestId) => {
+      const { viewer, ...caller } = await identifyCaller(req, verifyAccessToken);
+      return { requestId, logger: logger.child({ requestId, userId: viewer?.userId }), viewer, caller };
+    },
     readiness,
   });
 

@@ -1,4 +1,12 @@
 export {
+  type AccessTokenSigner,
+  generateSigningKeyPair,
+  importAccessTokenSigner,
+  type SignedAccessToken,
+  type SigningKeyPair,
+  signAccessToken,
+} from "./signing.ts";
+export {
   type AccessTokenClaims,
   accessTokenContract,
   bearerToken,

@@ -26,6 +26,10 @@ export interface VerifierOptions {
   readonly audience?: string;
   /** Allowed clock difference between signer and verifier. */
   readonly clockToleranceSeconds?: number;
+  /** With a JWKS URL: least time between two refetches for an unknown `kid` (default 30 s; it caps what random kids cost the signer). */
+  readonly keyRefetchCooldownMs?: number;
+  /** With a JWKS URL: how long fetched keys are trusted before the next token refetches them (default 10 min). */
+  readonly keyCacheMaxAgeMs?: number;
 }
 
 /** Why a token was refused; clients see it as `extensions.reason` next to code UNAUTHENTICATED. */
@@ -53,7 +57,10 @@ const messages: Record<TokenRejection, string> = {
 export function createAccessTokenVerifier(options: VerifierOptions) {
   const keys =
     options.jwks instanceof URL
-      ? createRemoteJWKSet(options.jwks, { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+      ? createRemoteJWKSet(options.jwks, {
+          cooldownDuration: options.keyRefetchCooldownMs ?? 30_000,
+          cacheMaxAge: options.keyCacheMaxAgeMs ?? 600_000,
+        })
       : createLocalJWKSet(options.jwks);
   return async function verifyAccessToken(token: string): Promise<Viewer> {
     try {

@@ -28,6 +28,9 @@ const { WebAssembly: wasm } = globalThis as unknown as {
   };
 };
 
+/** The message of the engine's last Rust panic (engine errors then read "unreachable"). */
+export let lastPanic: string | undefined;
+
 // The package targets bundlers (`import * as wasm from "./schema_engine_bg.wasm"`), so Node needs a hand-made instance.
 function loadEngineClass(): typeof SchemaEngine {
   if (engineClass) return engineClass;
@@ -43,6 +46,13 @@ function loadEngineClass(): typeof SchemaEngine {
       return timer;
     };
   }
+  // The glue reports a Rust panic's message through this global; without it a panic surfaces as a TypeError.
+  const registry = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
+  registry.PRISMA_WASM_PANIC_REGISTRY ??= {
+    set_message(message) {
+      lastPanic = message;
+    },
+  };
   const instance = new wasm.Instance(new wasm.Module(fs.readFileSync(wasmPath)), { "./schema_engine_bg.js": imports });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();

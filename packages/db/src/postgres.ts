@@ -1,7 +1,7 @@
 // PostgreSQL through node-postgres: pools, the schema engine's connections and throw-away shadow databases.
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { ColumnTypeEnum, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 
 export { pg };
@@ -33,13 +33,26 @@ export async function withClient<T>(url: string, run: (client: pg.Client) => Pro
   }
 }
 
-// The schema engine reads catalog columns of type "char" (OID 18), which adapter-pg cannot deserialize: report them as text.
+// The schema engine reads catalog columns of type "char" (OID 18, e.g. pg_constraint.contype), which adapter-pg
+// cannot deserialize, and it insists on getting them as characters (a CHECK constraint otherwise panics the drift
+// check). The pool reports them as text and remembers, per query text, which columns they were; engineAdapter
+// then retypes those columns as Character.
+const charColumnsByQuery = new Map<string, number[]>();
+
 function reportCharAsText(pool: pg.Pool): pg.Pool {
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   (pool as unknown as { query: typeof query }).query = async (...args) => {
     const result = await query(...args);
+    const first = args[0];
+    const text = typeof first === "string" ? first : (first as { text?: string } | undefined)?.text;
     for (const set of Array.isArray(result) ? result : [result]) {
-      for (const field of (set as pg.QueryResult | undefined)?.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+      const chars: number[] = [];
+      ((set as pg.QueryResult | undefined)?.fields ?? []).forEach((field, index) => {
+        if (field.dataTypeID !== 18) return;
+        field.dataTypeID = 25;
+        chars.push(index);
+      });
+      if (text && chars.length > 0) charColumnsByQuery.set(text, chars);
     }
     return result;
   };
@@ -49,6 +62,12 @@ function reportCharAsText(pool: pg.Pool): pg.Pool {
 // One connection, like the native engine: its advisory lock, the scripts and _prisma_migrations share a session.
 function engineAdapter(pool: pg.Pool): Promise<SqlDriverAdapter> {
   return new PrismaPg(pool).connect().then((adapter) => {
+    const queryRaw = adapter.queryRaw.bind(adapter);
+    adapter.queryRaw = async (query) => {
+      const result = await queryRaw(query);
+      for (const index of charColumnsByQuery.get(query.sql) ?? []) result.columnTypes[index] = ColumnTypeEnum.Character;
+      return result;
+    };
     // adapter-pg's executeScript splits on ";" and runs the pieces one by one (breaks on ";" in strings and
     // leaves half-applied migrations): send the script as one simple query, one implicit transaction, like the CLI.
     adapter.executeScript = async (script) => {

@@ -163,6 +163,16 @@ for (const backend of backends) {
       await assert.rejects(devMigrate(database, { schemaDir: fixture.dir, name: "more" }), /refusing to reset the database.*[Dd]rift/s);
     });
 
+    test("checkDrift reads CHECK constraints a migration added by hand (Prisma cannot express them)", async () => {
+      const fixture = schemaDirFixture();
+      cleanups.push(fixture.remove);
+      fixture.addMigration("20260103000000_price_check", 'ALTER TABLE "Product" ADD CONSTRAINT "product_name_not_empty" CHECK (length("name") > 0);\n');
+      const { database } = await freshDatabase(backend, fixture.dir);
+      await database.migrate();
+      assert.deepEqual(await checkDrift(database, { schemaDir: fixture.dir }), { drifted: false, diff: "" });
+      await assert.rejects(database.query('INSERT INTO "Product" ("sku", "name") VALUES (\'x\', \'\')'), /product_name_not_empty/);
+    });
+
     test("a failing migration is recorded as failed, rolled back, and blocks further deploys", async () => {
       const fixture = schemaDirFixture();
       cleanups.push(fixture.remove);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Viewer } from "@storefront/auth";
 import { createEvent, type EventOf } from "@storefront/events";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 
@@ -8,6 +9,15 @@ export function aStockLevel(prisma: PrismaClient, overrides: { productId?: strin
     data: { productId: overrides.productId ?? randomUUID(), onHand: overrides.onHand ?? 10, reserved: overrides.reserved ?? 0 },
   });
 }
+
+/** Who a request runs as. */
+export const anAdmin = (): { viewer: Viewer } => ({ viewer: { userId: randomUUID(), role: "ADMIN", scopes: ["admin"] } });
+export const aCustomer = (): { viewer: Viewer } => ({ viewer: { userId: randomUUID(), role: "CUSTOMER", scopes: [] } });
+/** The checkout: a service identity holding only the reservation scope. */
+export const theCheckout = (): { viewer: Viewer } => ({
+  viewer: { userId: randomUUID(), role: "CUSTOMER", scopes: ["inventory:reserve"] },
+});
+export const anonymous = (): { viewer: null } => ({ viewer: null });
 
 /** An `order.placed.v1` event for the given lines (a new order unless given); prices do not matter to inventory. */
 export function anOrderPlaced(
@@ -26,5 +36,23 @@ export function anOrderPlaced(
       total: { amount: items.reduce((sum, item) => sum + item.quantity * unitPrice.amount, 0), currency: "EUR" },
       placedAt: new Date().toISOString(),
     },
+  });
+}
+
+/** An `order.paid.v1` event for an order. */
+export function anOrderPaid(orderId: string): EventOf<"order.paid.v1"> {
+  return createEvent({
+    type: "order.paid.v1",
+    source: "/storefront/test",
+    data: { orderId, paymentId: randomUUID(), amount: { amount: 1_000, currency: "EUR" }, paidAt: new Date().toISOString() },
+  });
+}
+
+/** An `order.cancelled.v1` event for an order. */
+export function anOrderCancelled(orderId: string, overrides: { wasPaid?: boolean } = {}): EventOf<"order.cancelled.v1"> {
+  return createEvent({
+    type: "order.cancelled.v1",
+    source: "/storefront/test",
+    data: { orderId, reason: "customer changed their mind", wasPaid: overrides.wasPaid ?? false, cancelledAt: new Date().toISOString() },
   });
 }

@@ -1,62 +1,32 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import {
-  createEventConsumer,
-  createInProcessBus,
-  type EventBus,
-  type EventOf,
-  type OutgoingMessage,
-  serializeEvent,
-  silentLogger,
-  topicOf,
-} from "@storefront/events";
+import { createInProcessBus, serializeEvent, topicOf } from "@storefront/events";
 import { startSubgraph } from "@storefront/runtime";
 import { silentLogger as silentServiceLogger } from "@storefront/service";
 import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
-import { createInventoryHandlers } from "../src/events/handlers.ts";
 import { inventorySubgraph } from "../src/index.ts";
 import { anOrderPlaced, aStockLevel } from "./builders.ts";
+import { eventDelivery } from "./delivery.ts";
 
 describe("inventory reserves stock when an order is placed", () => {
   let inventory: TestSubgraph<PrismaClient>;
-  const deadLetters: OutgoingMessage[] = [];
-  let bus: EventBus;
+  let delivery: ReturnType<typeof eventDelivery>;
+  const deliver: ReturnType<typeof eventDelivery>["deliver"] = (event) => delivery.deliver(event);
+  const deadLetters = () => delivery.deadLetters;
 
   before(async () => {
     inventory = await startTestSubgraph(inventorySubgraph);
-    const inProcess = createInProcessBus();
-    // The consumer publishes only to dead-letter topics; collecting them shows an event that could not be handled.
-    bus = { ...inProcess, publish: async (messages) => void deadLetters.push(...messages) };
+    delivery = eventDelivery(inventory.prisma);
   });
   beforeEach(() => {
-    deadLetters.length = 0;
+    delivery.deadLetters.length = 0;
   });
   after(async () => {
-    await bus.close();
+    await delivery.close();
     await inventory.close();
   });
-
-  /** Delivers an event the way the runtime does: through the idempotent consumer, with one try (a retry would hide a failure). */
-  async function deliver(event: EventOf<"order.placed.v1">): Promise<void> {
-    const consumer = createEventConsumer({
-      bus,
-      groupId: "inventory",
-      db: inventory.prisma,
-      handlers: createInventoryHandlers({ logger: silentServiceLogger() }),
-      logger: silentLogger(),
-      maxAttempts: 1,
-    });
-    await consumer.handleMessage({
-      topic: topicOf(event.type),
-      key: event.data.orderId,
-      value: serializeEvent(event),
-      headers: {},
-      partition: 0,
-      offset: "0",
-    });
-  }
 
   const stockOf = (productId: string) => inventory.prisma.stockLevel.findUniqueOrThrow({ where: { productId } });
   const reservationsOf = (orderId: string) =>
@@ -82,7 +52,7 @@ describe("inventory reserves stock when an order is placed", () => {
 
     await deliver(event);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal((await stockOf(roomy.productId)).reserved, 3);
     assert.equal((await stockOf(tight.productId)).reserved, 2);
     const reservations = await reservationsOf(event.data.orderId);
@@ -120,7 +90,7 @@ describe("inventory reserves stock when an order is placed", () => {
 
     await deliver(event);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal((await stockOf(plenty.productId)).reserved, 0);
     assert.equal((await stockOf(scarce.productId)).reserved, 2);
     const byProduct = Object.fromEntries(
@@ -143,7 +113,7 @@ describe("inventory reserves stock when an order is placed", () => {
     await deliver(event);
     await Promise.all([deliver(republished), deliver(republished)]);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal((await stockOf(level.productId)).reserved, 4);
     assert.equal((await reservationsOf(event.data.orderId)).length, 1);
     assert.equal((await movementsOf(event.data.orderId)).length, 1);
@@ -157,7 +127,7 @@ describe("inventory reserves stock when an order is placed", () => {
 
     await Promise.all(orders.map(deliver));
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     const stock = await stockOf(level.productId);
     assert.equal(stock.reserved, 3);
     const held = await inventory.prisma.reservation.findMany({ where: { productId: level.productId, status: "HELD" } });
@@ -207,7 +177,7 @@ describe("inventory reserves stock when an order is placed", () => {
 
     await Promise.all(orders.map(deliver));
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal((await stockOf(a.productId)).reserved, 12);
     assert.equal((await stockOf(b.productId)).reserved, 12);
   });

@@ -1,7 +1,6 @@
-import type { ReservationStatus } from "./generated/enums.ts";
-import type { InventoryTransaction, ReservationRecord } from "./records.ts";
+import type { InventoryTransaction, ReservationRecord, ReservationStatus, Settlement, StockMovementKind } from "./records.ts";
 
-/** One product's stock, as locked for a reservation decision. */
+/** One product's stock, as locked for a decision. */
 export interface LockedStock {
   readonly productId: string;
   readonly onHand: number;
@@ -14,10 +13,69 @@ export interface UnitsOfProduct {
   readonly quantity: number;
 }
 
-/** Reservation reads and writes, inside an event handler's transaction. */
+/** One ledger entry to book: the movement, what caused it, and the balance it left. */
+export interface MovementEntry extends UnitsOfProduct {
+  readonly kind: StockMovementKind;
+  readonly orderId: string | null;
+  readonly reason: string | null;
+  readonly note?: string | null;
+  readonly actorId: string | null;
+  readonly onHandAfter: number;
+  readonly reservedAfter: number;
+}
+
+/** Reservation and stock reads and writes inside one transaction. */
 export function createReservationStore(tx: InventoryTransaction) {
+  /** Moves every line's units in one statement; `where` guards each row, so a line that would break a rule is skipped. */
+  const moveUnits = (lines: readonly UnitsOfProduct[], statement: "hold" | "release" | "commit"): Promise<LockedStock[]> => {
+    const productIds = lines.map((line) => line.productId);
+    const quantities = lines.map((line) => line.quantity);
+    switch (statement) {
+      case "hold":
+        // reserved ≤ on_hand afterwards: the guard that makes overselling impossible (the CHECK constraint backs it)
+        return tx.$queryRaw<LockedStock[]>`
+          UPDATE stock_level AS s
+          SET reserved = s.reserved + moved.quantity, updated_at = now()
+          FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
+          WHERE s.product_id = moved.product_id AND s.on_hand - s.reserved >= moved.quantity
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+      case "release":
+        return tx.$queryRaw<LockedStock[]>`
+          UPDATE stock_level AS s
+          SET reserved = s.reserved - moved.quantity, updated_at = now()
+          FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
+          WHERE s.product_id = moved.product_id AND s.reserved >= moved.quantity
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+      case "commit":
+        return tx.$queryRaw<LockedStock[]>`
+          UPDATE stock_level AS s
+          SET on_hand = s.on_hand - moved.quantity, reserved = s.reserved - moved.quantity, updated_at = now()
+          FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
+          WHERE s.product_id = moved.product_id AND s.reserved >= moved.quantity
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+    }
+  };
+
   return {
-    reservationsOfOrder: (orderId: string): Promise<ReservationRecord[]> => tx.reservation.findMany({ where: { orderId } }),
+    /**
+     * Serialises everything done to one order's reservation until the transaction ends (a transaction-scoped advisory
+     * lock on the order id): a reservation and a release of the same order never interleave. It is always taken before
+     * any stock row, so it cannot deadlock with the stock locks.
+     */
+    lockOrder: async (orderId: string): Promise<void> => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`inventory.reservation:${orderId}`}, 0))`;
+    },
+
+    reservationsOfOrder: (orderId: string): Promise<ReservationRecord[]> =>
+      tx.reservation.findMany({ where: { orderId }, orderBy: { productId: "asc" } }),
+
+    /** How the order ended, when that was learned before it was reserved. */
+    settlementOf: async (orderId: string): Promise<Settlement | null> =>
+      (await tx.settledOrder.findUnique({ where: { orderId }, select: { outcome: true } }))?.outcome ?? null,
+
+    /** Remembers how an order not reserved yet ended; the first ending learned stays. */
+    rememberSettlement: (orderId: string, outcome: Settlement) =>
+      tx.settledOrder.createMany({ data: [{ orderId, outcome }], skipDuplicates: true }),
 
     /**
      * Locks the products' stock rows until the transaction ends and reads them. Rows are locked in product id
@@ -31,21 +89,35 @@ export function createReservationStore(tx: InventoryTransaction) {
         ORDER BY product_id
         FOR UPDATE`,
 
-    /**
-     * reserved += quantity for every line, in one statement, only where that leaves reserved ≤ on_hand: the guard
-     * that makes overselling impossible. Returns how many lines it could hold.
-     */
-    holdUnits: (lines: readonly UnitsOfProduct[]): Promise<number> =>
-      tx.$executeRaw`
-        UPDATE stock_level AS s
-        SET reserved = s.reserved + wanted.quantity, updated_at = now()
-        FROM unnest(${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.quantity)}::int[]) AS wanted(product_id, quantity)
-        WHERE s.product_id = wanted.product_id AND s.on_hand - s.reserved >= wanted.quantity`,
+    /** reserved += quantity per line, where that keeps reserved ≤ on_hand; the rows it changed, as left. */
+    holdUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "hold"),
+    /** reserved −= quantity per line; the rows it changed, as left. */
+    releaseUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "release"),
+    /** on_hand −= quantity and reserved −= quantity per line; the rows it changed, as left. */
+    commitUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "commit"),
 
     recordReservations: (orderId: string, lines: readonly (UnitsOfProduct & { status: ReservationStatus; reason: string | null })[]) =>
       tx.reservation.createMany({ data: lines.map((line) => ({ orderId, ...line })) }),
 
-    recordReservedMovements: (orderId: string, lines: readonly UnitsOfProduct[]) =>
-      tx.stockMovement.createMany({ data: lines.map((line) => ({ orderId, kind: "RESERVED" as const, ...line })) }),
+    /** Moves an order's HELD lines to a final status. */
+    endHeldReservations: (orderId: string, status: Extract<ReservationStatus, "COMMITTED" | "RELEASED">, reason: string | null) =>
+      tx.reservation.updateMany({ where: { orderId, status: "HELD" }, data: { status, reason } }),
+
+    recordMovements: (entries: readonly MovementEntry[]) =>
+      tx.stockMovement.createMany({
+        data: entries.map((entry) => ({
+          productId: entry.productId,
+          kind: entry.kind,
+          quantity: entry.quantity,
+          orderId: entry.orderId,
+          reason: entry.reason,
+          note: entry.note ?? null,
+          actorId: entry.actorId,
+          onHandAfter: entry.onHandAfter,
+          reservedAfter: entry.reservedAfter,
+        })),
+      }),
   };
 }
+
+export type ReservationStore = ReturnType<typeof createReservationStore>;

@@ -11,12 +11,16 @@ export async function seedDemoStock(prisma: PrismaClient): Promise<void> {
       select: { productId: true, onHand: true },
     });
     await tx.stockMovement.createMany({
-      data: created.map((level) => ({
-        productId: level.productId,
-        kind: "RECEIVED" as const,
-        quantity: level.onHand,
-        reason: "demo_opening_stock",
-      })),
+      data: created
+        .filter((level) => level.onHand > 0)
+        .map((level) => ({
+          productId: level.productId,
+          kind: "RECEIVED" as const,
+          quantity: level.onHand,
+          reason: "demo_opening_stock",
+          onHandAfter: level.onHand,
+          reservedAfter: 0,
+        })),
     });
   });
 }

@@ -1,4 +1,11 @@
+import { ErrorCode } from "@storefront/errors";
+import { isUuid } from "@storefront/service";
 import { availableUnits } from "./stock.ts";
+
+/** The most lines one reservation request may have. */
+export const MAX_RESERVATION_LINES = 100;
+/** The most units one line may ask for. */
+export const MAX_UNITS_PER_LINE = 10_000;
 
 /** A product and a number of its units. */
 export interface OrderedUnits {
@@ -6,12 +13,38 @@ export interface OrderedUnits {
   readonly quantity: number;
 }
 
+/**
+ * Checks the shape of a reservation asked for over the API (events are checked against their schema when read):
+ * an order id and 1 to MAX_RESERVATION_LINES lines of a product id and 1 to MAX_UNITS_PER_LINE units.
+ */
+export function validateReservationRequest(request: { orderId: string; items: readonly OrderedUnits[] }): void {
+  if (!isUuid(request.orderId)) {
+    throw ErrorCode.BAD_USER_INPUT.err("input.orderId is not an order id (a UUID).", { extensions: { argument: "input.orderId" } });
+  }
+  if (request.items.length === 0 || request.items.length > MAX_RESERVATION_LINES) {
+    throw ErrorCode.BAD_USER_INPUT.err(`input.items must have 1 to ${MAX_RESERVATION_LINES} lines.`, {
+      extensions: { argument: "input.items" },
+    });
+  }
+  for (const [index, item] of request.items.entries()) {
+    const argument = `input.items[${index}]`;
+    if (!isUuid(item.productId)) {
+      throw ErrorCode.BAD_USER_INPUT.err(`${argument}.productId is not a product id.`, { extensions: { argument } });
+    }
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_UNITS_PER_LINE) {
+      throw ErrorCode.BAD_USER_INPUT.err(`${argument}.quantity must be between 1 and ${MAX_UNITS_PER_LINE}.`, { extensions: { argument } });
+    }
+  }
+}
+
 /** Why a line of an order was not reserved. */
 export type RejectionReason =
   /** Fewer units of this product are available than the order asks for. */
   | "insufficient_stock"
   /** This product had enough, but another line of the same order did not: an order is reserved whole or not at all. */
-  | "other_item_unavailable";
+  | "other_item_unavailable"
+  /** The order was cancelled before it was reserved. */
+  | "order_cancelled";
 
 export interface RejectedLine extends OrderedUnits {
   readonly reason: RejectionReason;

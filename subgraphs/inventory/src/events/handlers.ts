@@ -1,15 +1,45 @@
 import type { EventHandlers } from "@storefront/events";
 import type { Logger } from "@storefront/service";
 import type { InventoryTransaction } from "../data/records.ts";
-import { reserveStockForOrder } from "./reserve-stock.ts";
+import { commitStockOfOrder, releaseStockOfOrder, reserveStockForOrder } from "../data/reservations.ts";
 
-/** How inventory reacts to other subgraphs' events; each runs in the transaction that marks the event processed. */
+/**
+ * How inventory reacts to the order saga; each handler runs in the transaction that marks the event processed, so a
+ * redelivered event has no second effect. Reactions to events have no actor (the ledger shows `system:inventory`).
+ */
 export function createInventoryHandlers({ logger }: { logger: Logger }): EventHandlers<InventoryTransaction> {
   return {
     "order.placed.v1": async (event, tx) => {
-      const result = await reserveStockForOrder(tx, event.data);
-      if (result.outcome === "reject") {
+      const result = await reserveStockForOrder(tx, event.data, null);
+      if (result.outcome === "rejected") {
         logger.warn({ orderId: event.data.orderId, eventId: event.id, lines: result.lines }, "order not reserved: not enough stock");
+      } else if (result.outcome === "rejected_as_cancelled") {
+        logger.info({ orderId: event.data.orderId, eventId: event.id }, "order not reserved: it was cancelled before it was placed here");
+      }
+    },
+    "order.paid.v1": async (event, tx) => {
+      const result = await commitStockOfOrder(tx, event.data.orderId, null);
+      const status = result.reservation.lines[0]?.status ?? null;
+      if (status === "REJECTED") {
+        // the order was paid although its stock could not be reserved: people must decide (restock or refund)
+        logger.error(
+          { orderId: event.data.orderId, eventId: event.id },
+          "a paid order has no stock reserved: it cannot be fulfilled from stock",
+        );
+      } else if (result.outcome === "remembered") {
+        logger.warn(
+          { orderId: event.data.orderId, eventId: event.id },
+          "order paid before it was reserved: a late reservation will be committed at once",
+        );
+      }
+    },
+    "order.cancelled.v1": async (event, tx) => {
+      const result = await releaseStockOfOrder(tx, event.data.orderId, "order_cancelled", null);
+      if (result.outcome === "remembered") {
+        logger.info(
+          { orderId: event.data.orderId, eventId: event.id },
+          "order cancelled before it was reserved: a late reservation will hold nothing",
+        );
       }
     },
   };

@@ -1,0 +1,13 @@
+import type { FetchEntities } from "@storefront/service";
+
+/** What inventory asks the catalog: whether a product exists (before it stocks one it has never seen). */
+export function createCatalogClient(fetchEntities: FetchEntities) {
+  return {
+    async productExists(productId: string, requestId?: string): Promise<boolean> {
+      const [product] = await fetchEntities<{ id: string }>("Product", [{ id: productId }], "id", requestId);
+      return Boolean(product);
+    },
+  };
+}
+
+export type CatalogClient = ReturnType<typeof createCatalogClient>;

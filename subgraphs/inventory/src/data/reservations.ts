@@ -1,0 +1,170 @@
+// Reserving, releasing and committing an order's stock: the one implementation behind both the order event handlers
+// and the synchronous API the checkout calls. Each function runs in its caller's transaction.
+import { lateReservationStep, settlementStep } from "../domain/reservation-lifecycle.ts";
+import { type OrderedUnits, planReservation, type RejectedLine, unitsPerProduct } from "../domain/reservation-plan.ts";
+import type { PrismaClient } from "./generated/client.ts";
+import type { InventoryTransaction, ReservationRecord, StockReservationRecord } from "./records.ts";
+import { createReservationStore, type LockedStock, type ReservationStore } from "./reservation-store.ts";
+
+/** Who asked: a user id (an admin, or the checkout), or null when inventory reacts to an order event. */
+export type ActorId = string | null;
+
+/** An order and the units it needs. */
+export interface OrderToReserve {
+  readonly orderId: string;
+  readonly items: readonly OrderedUnits[];
+}
+
+/** What reserving an order did, and the order's reservation afterwards. */
+export type ReserveOutcome =
+  | {
+      readonly outcome: "held" | "held_and_committed" | "already_reserved" | "rejected_as_cancelled";
+      readonly reservation: StockReservationRecord;
+    }
+  | { readonly outcome: "rejected"; readonly reservation: StockReservationRecord; readonly lines: readonly RejectedLine[] };
+
+/** What ending an order (paid or cancelled) did, and the order's reservation afterwards. */
+export interface SettleOutcome {
+  /** settled: its held units were committed or released; remembered: nothing was reserved yet; unchanged: nothing was held. */
+  readonly outcome: "settled" | "remembered" | "unchanged";
+  readonly reservation: StockReservationRecord;
+}
+
+const reservationOf = async (store: ReservationStore, orderId: string): Promise<StockReservationRecord> => ({
+  orderId,
+  lines: await store.reservationsOfOrder(orderId),
+});
+
+/** Each line with the balance a statement left on its product's row (it changed every row it was given, or this throws). */
+function withBalances<Line extends { readonly productId: string }>(lines: readonly Line[], left: readonly LockedStock[], orderId: string) {
+  const byProduct = new Map(left.map((row) => [row.productId, row]));
+  return lines.map((line) => {
+    const row = byProduct.get(line.productId);
+    // Unreachable while the rows are locked; throwing rolls everything back (an event is retried, a request fails).
+    if (!row) throw new Error(`order ${orderId}: the stock of product ${line.productId} changed while locked`);
+    return { ...line, onHandAfter: row.onHand, reservedAfter: row.reserved };
+  });
+}
+
+/**
+ * Reserves an order's items, all or nothing, never beyond what is available. Idempotent per order id: when anything
+ * was recorded for the order before, that is returned unchanged. A refused order is recorded as REJECTED reservations
+ * with the reason per line (nothing is held). An order that already ended before it was reserved follows that ending:
+ * cancelled → REJECTED (order_cancelled); paid → held and committed at once.
+ */
+export async function reserveStockForOrder(tx: InventoryTransaction, order: OrderToReserve, actorId: ActorId): Promise<ReserveOutcome> {
+  const store = createReservationStore(tx);
+  const { orderId } = order;
+  await store.lockOrder(orderId);
+  const earlier = await store.reservationsOfOrder(orderId);
+  if (earlier.length > 0) return { outcome: "already_reserved", reservation: { orderId, lines: earlier } };
+
+  const lines = unitsPerProduct(order.items);
+  const step = lateReservationStep(await store.settlementOf(orderId));
+  if (step === "reject_as_cancelled") {
+    await store.recordReservations(
+      orderId,
+      lines.map((line) => ({ ...line, status: "REJECTED", reason: "order_cancelled" })),
+    );
+    return { outcome: "rejected_as_cancelled", reservation: await reservationOf(store, orderId) };
+  }
+
+  const stock = new Map((await store.lockStock(lines.map((line) => line.productId))).map((row) => [row.productId, row]));
+  const plan = planReservation(lines, (productId) => stock.get(productId));
+  if (plan.outcome === "reject") {
+    await store.recordReservations(
+      orderId,
+      plan.lines.map(({ productId, quantity, reason }) => ({ productId, quantity, status: "REJECTED", reason })),
+    );
+    return { outcome: "rejected", reservation: await reservationOf(store, orderId), lines: plan.lines };
+  }
+
+  const held = withBalances(plan.lines, await store.holdUnits(plan.lines), orderId);
+  await store.recordReservations(
+    orderId,
+    plan.lines.map((line) => ({ ...line, status: "HELD", reason: null })),
+  );
+  await store.recordMovements(held.map((line) => ({ ...line, kind: "RESERVED", orderId, reason: null, actorId })));
+  if (step === "reserve_then_commit") {
+    await settleHeldLines(store, orderId, "commit", { reason: "order_paid", actorId });
+    return { outcome: "held_and_committed", reservation: await reservationOf(store, orderId) };
+  }
+  return { outcome: "held", reservation: await reservationOf(store, orderId) };
+}
+
+/** Commits or releases an order's held lines: the stock rows are locked in product id order first. */
+async function settleHeldLines(
+  store: ReservationStore,
+  orderId: string,
+  ending: "commit" | "release",
+  { reason, actorId }: { reason: string; actorId: ActorId },
+  held?: readonly ReservationRecord[],
+): Promise<void> {
+  const lines = held ?? (await store.reservationsOfOrder(orderId)).filter((line) => line.status === "HELD");
+  const units = lines.map(({ productId, quantity }) => ({ productId, quantity }));
+  await store.lockStock(units.map((line) => line.productId));
+  const left = ending === "commit" ? await store.commitUnits(units) : await store.releaseUnits(units);
+  const moved = withBalances(units, left, orderId);
+  await store.endHeldReservations(orderId, ending === "commit" ? "COMMITTED" : "RELEASED", ending === "commit" ? null : reason);
+  await store.recordMovements(
+    moved.map((line) => ({ ...line, kind: ending === "commit" ? "COMMITTED" : "RELEASED", orderId, reason, actorId })),
+  );
+}
+
+async function endOrder(
+  tx: InventoryTransaction,
+  orderId: string,
+  ending: "commit" | "release",
+  cause: { reason: string; actorId: ActorId },
+): Promise<SettleOutcome> {
+  const store = createReservationStore(tx);
+  await store.lockOrder(orderId);
+  const step = settlementStep(await store.reservationsOfOrder(orderId));
+  switch (step.step) {
+    case "remember":
+      await store.rememberSettlement(orderId, ending === "commit" ? "PAID" : "CANCELLED");
+      return { outcome: "remembered", reservation: { orderId, lines: [] } };
+    case "none":
+      return { outcome: "unchanged", reservation: await reservationOf(store, orderId) };
+    case "settle":
+      await settleHeldLines(store, orderId, ending, cause, step.lines);
+      return { outcome: "settled", reservation: await reservationOf(store, orderId) };
+  }
+}
+
+/**
+ * The order was paid: its held units leave stock for good (on_hand and reserved fall, COMMITTED). Idempotent: a
+ * reservation that is not held stays as it is; an order not reserved yet is remembered as paid.
+ */
+export function commitStockOfOrder(tx: InventoryTransaction, orderId: string, actorId: ActorId): Promise<SettleOutcome> {
+  return endOrder(tx, orderId, "commit", { reason: "order_paid", actorId });
+}
+
+/**
+ * The order ended without a sale: its held units become available again (reserved falls, RELEASED with `reason`).
+ * Idempotent: a reservation that is not held stays as it is; an order not reserved yet is remembered as cancelled.
+ */
+export function releaseStockOfOrder(tx: InventoryTransaction, orderId: string, reason: string, actorId: ActorId): Promise<SettleOutcome> {
+  return endOrder(tx, orderId, "release", { reason, actorId });
+}
+
+// Many orders may queue for the same product's row lock: wait for a connection and for the locks longer than Prisma's default.
+const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
+
+/** The same operations, each in a transaction of its own: what the GraphQL API (and so the checkout) calls. */
+export function createReservations(prisma: PrismaClient) {
+  return {
+    reserve: (order: OrderToReserve, actorId: ActorId) =>
+      prisma.$transaction((tx) => reserveStockForOrder(tx, order, actorId), transactionOptions),
+    release: (orderId: string, reason: string, actorId: ActorId) =>
+      prisma.$transaction((tx) => releaseStockOfOrder(tx, orderId, reason, actorId), transactionOptions),
+    commit: (orderId: string, actorId: ActorId) =>
+      prisma.$transaction((tx) => commitStockOfOrder(tx, orderId, actorId), transactionOptions),
+    reservationOf: async (orderId: string): Promise<StockReservationRecord> => ({
+      orderId,
+      lines: await prisma.reservation.findMany({ where: { orderId }, orderBy: { productId: "asc" } }),
+    }),
+  };
+}
+
+export type Reservations = ReturnType<typeof createReservations>;
