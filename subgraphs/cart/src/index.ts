@@ -5,7 +5,7 @@ import { PrismaClient } from "./data/generated/client.ts";
 import { seedDemoCarts } from "./data/seed.ts";
 import { createCartSubgraph } from "./server.ts";
 
-/** The cart subgraph: one cart per user and its items. */
+/** The cart subgraph: one cart per user and its items, priced from the catalog; empties what was ordered on order.placed. */
 export const cartSubgraph = defineSubgraph({
   name: "cart",
   defaultPort: 4004,
@@ -15,3 +15,4 @@ export const cartSubgraph = defineSubgraph({
   create: (deps) => createCartSubgraph(deps),
   seedDemo: seedDemoCarts,
 });
+export type { PrismaClient as CartPrisma } from "./data/generated/client.ts";

@@ -1,4 +1,5 @@
 import { demoProducts, demoUsers } from "@storefront/demo-data";
+import { cartIdOf } from "../domain/cart-id.ts";
 import type { PrismaClient } from "./generated/client.ts";
 
 /** Gives the demo customer a cart with two products; running it again changes nothing. */
@@ -6,7 +7,11 @@ export async function seedDemoCarts(prisma: PrismaClient): Promise<void> {
   const customer = demoUsers.find((u) => u.role === "CUSTOMER");
   const [first, second] = demoProducts;
   if (!customer || !first || !second) return;
-  const cart = await prisma.cart.upsert({ where: { userId: customer.id }, create: { userId: customer.id }, update: {} });
+  const cart = await prisma.cart.upsert({
+    where: { userId: customer.id },
+    create: { id: cartIdOf(customer.id), userId: customer.id },
+    update: {},
+  });
   await prisma.cartItem.createMany({
     skipDuplicates: true,
     data: [

@@ -4,6 +4,7 @@ import type { CartContext } from "../context.ts";
 import type { CartItemRecord, CartRecord, ProductReference, UserReference } from "../data/records.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string };
@@ -11,20 +12,33 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
+  /** A three-letter ISO 4217 currency code, e.g. `EUR`. */
+  CurrencyCode: { input: string; output: string };
   /** An ISO 8601 date-time with a time zone, e.g. `2026-11-23T12:00:00.000Z`. */
   DateTime: { input: Date | string; output: Date | string };
   _FieldSet: { input: unknown; output: unknown };
 };
 
-/** What a user is about to buy. Each user has exactly one cart. */
+/**
+ * What a user is about to buy: products and quantities. Each user has exactly one cart. Prices are
+ * not kept in the cart: they are the catalog's current prices, looked up on every read, so they can
+ * change until the order is placed.
+ */
 export type Cart = {
   __typename?: "Cart";
-  /** Stable identifier. */
+  /** Stable identifier; the same before and after the first item is added. */
   id: Scalars["ID"]["output"];
   /** How many units the cart holds, over all items. */
   itemCount: Scalars["Int"]["output"];
   /** The items, oldest addition first. */
   items: Array<CartItem>;
+  /**
+   * The sum of the line totals of the items that can be bought (see `CartItem.purchasable`), at the
+   * catalog's current prices. Null when no item can be bought, when those items are priced in more
+   * than one currency (a product's currency changed after it was added; checkout refuses such a
+   * cart), when the sum exceeds 2^31−1 minor units, or when the catalog cannot be reached.
+   */
+  subtotal?: Maybe<Money>;
   /** When the cart last changed; null for a cart nothing was ever added to. */
   updatedAt?: Maybe<Scalars["DateTime"]["output"]>;
 };
@@ -34,10 +48,70 @@ export type CartItem = {
   __typename?: "CartItem";
   /** When the product was first added. */
   addedAt: Scalars["DateTime"]["output"];
-  /** The product; name and price come from the catalog. */
+  /** unitPrice × quantity; null when unitPrice is, or when it exceeds 2^31−1 minor units. */
+  lineTotal?: Maybe<Money>;
+  /** The product; its name and other details come from the catalog. */
   product: Product;
-  /** How many units (at least 1). */
+  /**
+   * False when the product was archived or removed from the catalog after it was added: such an
+   * item does not count towards the subtotal and cannot be ordered; remove it. Null only when the
+   * catalog cannot be reached.
+   */
+  purchasable?: Maybe<Scalars["Boolean"]["output"]>;
+  /** How many units (1 to 99). */
   quantity: Scalars["Int"]["output"];
+  /** The product's current unit price in the catalog; null when the catalog no longer knows the product or cannot be reached. */
+  unitPrice?: Maybe<Money>;
+};
+
+/**
+ * An amount of money. Amounts are whole minor units (cents for EUR) so they never suffer
+ * floating-point rounding; divide by 10^digits of the currency to display.
+ */
+export type Money = {
+  __typename?: "Money";
+  /** The amount in minor units of the currency, e.g. 1999 for 19.99 EUR. */
+  amount: Scalars["Int"]["output"];
+  /** The currency of the amount. */
+  currency: Scalars["CurrencyCode"]["output"];
+};
+
+export type Mutation = {
+  __typename?: "Mutation";
+  /**
+   * Adds units of a product to the signed-in user's cart, to its line when the product is already
+   * there. The product must be active in the catalog and priced in the cart's currency, the line may
+   * hold at most 99 units and no more than the inventory has available, and a cart has at most 100
+   * different products. Otherwise fails with BAD_USER_INPUT (`extensions.argument` names the
+   * argument), NOT_FOUND, CONFLICT (another currency) or OUT_OF_STOCK (`extensions.available`), and
+   * changes nothing. Returns the updated cart.
+   */
+  addToCart: Cart;
+  /** Takes every product out of the signed-in user's cart. Returns the (now empty) cart. */
+  clearCart: Cart;
+  /** Takes a product out of the signed-in user's cart. A product that is not in the cart is no error, so retrying is safe. Returns the updated cart. */
+  removeFromCart: Cart;
+  /**
+   * Sets how many units of a product that is in the signed-in user's cart it holds: 1 to 99; to take
+   * a product out, use removeFromCart (0 is refused, so a client bug never empties a line). Raising
+   * the quantity checks the catalog and the inventory as addToCart does; lowering it always works.
+   * NOT_FOUND when the product is not in the cart. Returns the updated cart.
+   */
+  setCartItemQuantity: Cart;
+};
+
+export type MutationAddToCartArgs = {
+  productId: Scalars["ID"]["input"];
+  quantity?: Scalars["Int"]["input"];
+};
+
+export type MutationRemoveFromCartArgs = {
+  productId: Scalars["ID"]["input"];
+};
+
+export type MutationSetCartItemQuantityArgs = {
+  productId: Scalars["ID"]["input"];
+  quantity: Scalars["Int"]["input"];
 };
 
 export type Product = {
@@ -46,9 +120,15 @@ export type Product = {
   id: Scalars["ID"]["output"];
 };
 
+export type Query = {
+  __typename?: "Query";
+  /** The signed-in user's cart. */
+  cart: Cart;
+};
+
 export type User = {
   __typename?: "User";
-  /** The user's shopping cart; empty until something is added. */
+  /** The user's shopping cart; empty until something is added. Only the user themself or an admin may see it (others get FORBIDDEN). */
   cart: Cart;
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
@@ -168,10 +248,14 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
   CartItem: ResolverTypeWrapper<CartItemRecord>;
-  DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
-  Product: ResolverTypeWrapper<ProductReference>;
-  User: ResolverTypeWrapper<UserReference>;
   Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
+  CurrencyCode: ResolverTypeWrapper<Scalars["CurrencyCode"]["output"]>;
+  DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
+  Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Product: ResolverTypeWrapper<ProductReference>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<UserReference>;
   String: ResolverTypeWrapper<Scalars["String"]["output"]>;
 }>;
 
@@ -181,10 +265,14 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars["ID"]["output"];
   Int: Scalars["Int"]["output"];
   CartItem: CartItemRecord;
-  DateTime: Scalars["DateTime"]["output"];
-  Product: ProductReference;
-  User: UserReference;
   Boolean: Scalars["Boolean"]["output"];
+  CurrencyCode: Scalars["CurrencyCode"]["output"];
+  DateTime: Scalars["DateTime"]["output"];
+  Money: Money;
+  Mutation: Record<PropertyKey, never>;
+  Product: ProductReference;
+  Query: Record<PropertyKey, never>;
+  User: UserReference;
   String: Scalars["String"]["output"];
 }>;
 
@@ -195,6 +283,7 @@ export type CartResolvers<
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   itemCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes["CartItem"]>, ParentType, ContextType>;
+  subtotal?: Resolver<Maybe<ResolversTypes["Money"]>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes["DateTime"]>, ParentType, ContextType>;
 }>;
 
@@ -203,19 +292,56 @@ export type CartItemResolvers<
   ParentType extends ResolversParentTypes["CartItem"] = ResolversParentTypes["CartItem"],
 > = ResolversObject<{
   addedAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  lineTotal?: Resolver<Maybe<ResolversTypes["Money"]>, ParentType, ContextType>;
   product?: Resolver<ResolversTypes["Product"], ParentType, ContextType>;
+  purchasable?: Resolver<Maybe<ResolversTypes["Boolean"]>, ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes["Money"]>, ParentType, ContextType>;
 }>;
+
+export interface CurrencyCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["CurrencyCode"], any> {
+  name: "CurrencyCode";
+}
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["DateTime"], any> {
   name: "DateTime";
 }
+
+export type MoneyResolvers<
+  ContextType = CartContext,
+  ParentType extends ResolversParentTypes["Money"] = ResolversParentTypes["Money"],
+> = ResolversObject<{
+  amount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes["CurrencyCode"], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<
+  ContextType = CartContext,
+  ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
+> = ResolversObject<{
+  addToCart?: Resolver<ResolversTypes["Cart"], ParentType, ContextType, RequireFields<MutationAddToCartArgs, "productId" | "quantity">>;
+  clearCart?: Resolver<ResolversTypes["Cart"], ParentType, ContextType>;
+  removeFromCart?: Resolver<ResolversTypes["Cart"], ParentType, ContextType, RequireFields<MutationRemoveFromCartArgs, "productId">>;
+  setCartItemQuantity?: Resolver<
+    ResolversTypes["Cart"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationSetCartItemQuantityArgs, "productId" | "quantity">
+  >;
+}>;
 
 export type ProductResolvers<
   ContextType = CartContext,
   ParentType extends ResolversParentTypes["Product"] = ResolversParentTypes["Product"],
 > = ResolversObject<{
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+}>;
+
+export type QueryResolvers<
+  ContextType = CartContext,
+  ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
+> = ResolversObject<{
+  cart?: Resolver<ResolversTypes["Cart"], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<
@@ -231,7 +357,11 @@ export type UserResolvers<
 export type Resolvers<ContextType = CartContext> = ResolversObject<{
   Cart?: CartResolvers<ContextType>;
   CartItem?: CartItemResolvers<ContextType>;
+  CurrencyCode?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
