@@ -71,7 +71,7 @@ describe("router authorization (@authenticated, @requiresScopes)", () => {
         name: "Bob",
         email: bob.email,
         audit: { lastLogin: "Bob last logged in yesterday" },
-        orders: [{ id: "user-bob-order-1", total: 1_000 }],
+        orders: [{ id: `${bob.id}-order-1`, total: 1_000 }],
       },
       reports: [{ title: "Q1" }, { title: "Q2" }],
     });
@@ -93,7 +93,7 @@ describe("router authorization (@authenticated, @requiresScopes)", () => {
     const support = await post(router.url, query, { token: await as.scopes("support audit:read orders:read") });
     assert.equal(support.body.errors, undefined);
     assert.deepEqual(support.body.data, {
-      user: { audit: { lastLogin: "Bob last logged in yesterday" }, orders: [{ id: "user-bob-order-1" }] },
+      user: { audit: { lastLogin: "Bob last logged in yesterday" }, orders: [{ id: `${bob.id}-order-1` }] },
     });
 
     const halfSet = await post(router.url, query, { token: await as.scopes("support") });

@@ -16,4 +16,14 @@ export {
   type VerifyAccessToken,
   viewerFromAuthorization,
 } from "./tokens.ts";
-export { canAccessUser, type Role, requireAdmin, requireSelfOrAdmin, requireViewer, roles, scopesOf, type Viewer } from "./viewer.ts";
+export {
+  canAccessUser,
+  type Role,
+  requireAdmin,
+  requireScopes,
+  requireSelfOrAdmin,
+  requireViewer,
+  roles,
+  scopesOf,
+  type Viewer,
+} from "./viewer.ts";

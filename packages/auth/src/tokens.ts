@@ -35,12 +35,23 @@ export interface VerifierOptions {
 /** Why a token was refused; clients see it as `extensions.reason` next to code UNAUTHENTICATED. */
 export type TokenRejection = "expired" | "invalid_signature" | "unknown_key" | "invalid_claims" | "malformed" | "keys_unavailable";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function rejection(error: unknown): TokenRejection {
   if (error instanceof errors.JWTExpired) return "expired";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "invalid_signature";
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "unknown_key";
   if (error instanceof errors.JWTClaimValidationFailed) return "invalid_claims";
-  if (error instanceof errors.JWKSTimeout || (error instanceof Error && error.name === "TypeError")) return "keys_unavailable";
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    (error instanceof Error && error.name === "TypeError")
+  ) {
+    return "keys_unavailable";
+  }
+  // jose reports a key-set endpoint that answers non-200 as a generic JOSEError: our outage, not a bad token.
+  if (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" && /JSON Web Key Set/i.test(error.message))
+    return "keys_unavailable";
   return "malformed";
 }
 
@@ -72,6 +83,8 @@ export function createAccessTokenVerifier(options: VerifierOptions) {
         requiredClaims: ["sub", "exp", "iat"],
       });
       if (!roles.includes(payload.role)) throw new errors.JWTClaimValidationFailed("unknown role", payload, "role", "check_failed");
+      // Every id in the graph is a UUID; a token naming anything else names nobody.
+      if (!UUID.test(payload.sub)) throw new errors.JWTClaimValidationFailed("sub is not a user id", payload, "sub", "check_failed");
       return { userId: payload.sub, role: payload.role, scopes: (payload.scope ?? "").split(" ").filter(Boolean) };
     } catch (error) {
       const reason = rejection(error);

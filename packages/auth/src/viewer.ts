@@ -29,6 +29,18 @@ export function requireAdmin(viewer: Viewer | null): Viewer {
   return signedIn;
 }
 
+/**
+ * The resolver-side twin of `@requiresScopes(scopes: [[...], [...]])`: passes when the viewer holds
+ * every scope of at least one of the alternatives.
+ */
+export function requireScopes(viewer: Viewer | null, alternatives: readonly (readonly string[])[]): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (!alternatives.some((scopes) => scopes.every((scope) => signedIn.scopes.includes(scope)))) {
+    throw ErrorCode.FORBIDDEN.err("You are not allowed to do this.");
+  }
+  return signedIn;
+}
+
 /** Customers act on their own data only; admins on anyone's. */
 export function requireSelfOrAdmin(viewer: Viewer | null, userId: string): Viewer {
   const signedIn = requireViewer(viewer);

@@ -13,7 +13,7 @@ async function signingKey(kid: string) {
       .setProtectedHeader({ alg: "EdDSA", kid })
       .setIssuer(accessTokenContract.issuer)
       .setAudience(accessTokenContract.audience)
-      .setSubject("user-1")
+      .setSubject("0b9a6c2e-3f41-4d5e-9a7b-1c2d3e4f5a6b")
       .setIssuedAt()
       .setExpirationTime("5m")
       .sign(privateKey);
@@ -59,6 +59,6 @@ describe("JWKS refetch for an unknown kid", () => {
     await verify(await first.sign());
     published.push(second.publicJwk);
     const viewer = await verify(await second.sign());
-    assert.equal(viewer.userId, "user-1");
+    assert.equal(viewer.userId, "0b9a6c2e-3f41-4d5e-9a7b-1c2d3e4f5a6b");
   });
 });

@@ -116,8 +116,8 @@ interface UserRecord {
   readonly email: string;
 }
 
-export const alice: UserRecord = { id: "user-alice", name: "Alice", email: "alice@example.test" };
-export const bob: UserRecord = { id: "user-bob", name: "Bob", email: "bob@example.test" };
+export const alice: UserRecord = { id: "7f3c1a52-9d4e-4b8a-a1c6-2e5f8b9d0c31", name: "Alice", email: "alice@example.test" };
+export const bob: UserRecord = { id: "2b8e4d61-0f7a-4c3b-9e25-6d1a7c8f4b90", name: "Bob", email: "bob@example.test" };
 const users = [alice, bob];
 
 function seenHeaders(context: ShopContext) {
