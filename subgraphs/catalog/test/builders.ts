@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
+import type { Viewer } from "@storefront/auth";
 import type { PrismaClient } from "../src/data/generated/client.ts";
+import { applyAvailabilityChanged } from "../src/events/availability.ts";
 
 let sequence = 0;
+
+/** A word no other test uses, for searches and names that must not collide: letters and digits only. */
+export const aUniqueWord = (prefix = "w") => `${prefix}${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+
+export const anAdmin = (): Viewer => ({ userId: randomUUID(), role: "ADMIN", scopes: ["admin"] });
+export const aCustomer = (): Viewer => ({ userId: randomUUID(), role: "CUSTOMER", scopes: [] });
 
 /** Inserts a category; every field can be overridden. */
 export function aCategory(prisma: PrismaClient, overrides: { slug?: string; name?: string; parentId?: string | null } = {}) {
@@ -18,18 +26,42 @@ export function aCategory(prisma: PrismaClient, overrides: { slug?: string; name
 /** Inserts a product; every field can be overridden. */
 export function aProduct(
   prisma: PrismaClient,
-  overrides: { sku?: string; name?: string; priceAmount?: number; categoryId?: string | null; active?: boolean; createdAt?: Date } = {},
+  overrides: {
+    sku?: string;
+    name?: string;
+    description?: string;
+    priceAmount?: number;
+    currency?: string;
+    categoryId?: string | null;
+    active?: boolean;
+    createdAt?: Date;
+  } = {},
 ) {
   sequence += 1;
   return prisma.product.create({
     data: {
       sku: overrides.sku ?? `SKU-${sequence}-${randomUUID().slice(0, 8)}`,
       name: overrides.name ?? `Product ${sequence}`,
+      description: overrides.description ?? "",
       priceAmount: overrides.priceAmount ?? 1_000 + sequence,
-      priceCurrency: "EUR",
+      priceCurrency: overrides.currency ?? "EUR",
       categoryId: overrides.categoryId ?? null,
       active: overrides.active ?? true,
       ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
     },
   });
+}
+
+/** Delivers an availability report the way the event consumer would: through the handler, in a transaction. */
+export function anAvailabilityReport(prisma: PrismaClient, report: { productId: string; inStock: boolean; version: number }) {
+  return prisma.$transaction((tx) => applyAvailabilityChanged(tx, { ...report, changedAt: new Date().toISOString() }));
+}
+
+/** Every product and category, to compare before and after an operation that must change nothing. */
+export async function catalogState(prisma: PrismaClient) {
+  const [products, categories] = await Promise.all([
+    prisma.product.findMany({ orderBy: { id: "asc" } }),
+    prisma.category.findMany({ orderBy: { id: "asc" } }),
+  ]);
+  return { products, categories };
 }

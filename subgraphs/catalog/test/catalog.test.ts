@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { catalogSubgraph } from "../src/index.ts";
-import { aCategory, aProduct } from "./builders.ts";
+import { aCategory, aProduct, aUniqueWord } from "./builders.ts";
 
 describe("catalog subgraph", () => {
   let catalog: TestSubgraph<PrismaClient>;
@@ -118,5 +118,60 @@ describe("catalog subgraph", () => {
       { id: product.id },
     );
     assert.deepEqual(data.product.category, { name: "Leaf", parent: { name: "Root", children: [{ name: "Leaf" }] } });
+  });
+
+  it("finds a category by id and by slug, with its ancestors and breadcrumb path top-level first", async () => {
+    const root = await aCategory(catalog.prisma, { name: "Home" });
+    const middle = await aCategory(catalog.prisma, { name: "Kitchen", parentId: root.id });
+    const leaf = await aCategory(catalog.prisma, { name: "Kettles", slug: `kettles-${aUniqueWord()}`, parentId: middle.id });
+    const query = "query($id: ID, $slug: String) { category(id: $id, slug: $slug) { id name ancestors { name } path { name } } }";
+
+    const byId = await catalog.query<{ category: unknown }>(query, { id: leaf.id });
+    const bySlug = await catalog.query<{ category: unknown }>(query, { slug: leaf.slug });
+    const expected = {
+      id: leaf.id,
+      name: "Kettles",
+      ancestors: [{ name: "Home" }, { name: "Kitchen" }],
+      path: [{ name: "Home" }, { name: "Kitchen" }, { name: "Kettles" }],
+    };
+    assert.deepEqual(byId.category, expected);
+    assert.deepEqual(bySlug.category, expected);
+    const top = await catalog.query<{ category: unknown }>(query, { id: root.id });
+    assert.deepEqual(top.category, { id: root.id, name: "Home", ancestors: [], path: [{ name: "Home" }] });
+  });
+
+  it("answers null for an unknown category and BAD_USER_INPUT when both or neither of id and slug are given", async () => {
+    const unknown = await catalog.query<{ a: unknown; b: unknown }>(
+      '{ a: category(slug: "no-such-category") { id } b: category(id: "not-a-uuid") { id } }',
+    );
+    assert.deepEqual(unknown, { a: null, b: null });
+    assert.deepEqual(errorCodes(await catalog.execute('{ category(id: "x", slug: "y") { id } }')), ["BAD_USER_INPUT"]);
+    assert.deepEqual(errorCodes(await catalog.execute("{ category { id } }")), ["BAD_USER_INPUT"]);
+  });
+
+  it("serves the whole category tree, any depth, in one SQL statement", async () => {
+    const root = await aCategory(catalog.prisma, { name: aUniqueWord("Root") });
+    const child = await aCategory(catalog.prisma, { name: "Child", parentId: root.id });
+    const grandchild = await aCategory(catalog.prisma, { name: "Grandchild", parentId: child.id });
+    await aCategory(catalog.prisma, { name: "Great-grandchild", parentId: grandchild.id });
+    type Node = { id: string; name: string; parent: { id: string } | null; children: Node[] };
+    const { result, count } = await catalog.database.countQueries(() =>
+      catalog.query<{ categories: Node[] }>(
+        "{ categories { id name parent { id } children { id name parent { id } children { id name parent { id } children { id name parent { id } children { id name parent { id } children { id } } } } } } }",
+      ),
+    );
+    const tree = result.categories.find((category) => category.id === root.id);
+    assert.ok(tree, "the new root is a top-level category");
+    assert.equal(tree.parent, null);
+    assert.deepEqual(
+      [tree.children[0]?.name, tree.children[0]?.children[0]?.name, tree.children[0]?.children[0]?.children[0]?.name],
+      ["Child", "Grandchild", "Great-grandchild"],
+    );
+    assert.deepEqual(tree.children[0]?.parent, { id: root.id });
+    assert.ok(
+      result.categories.every((category) => category.parent === null),
+      "only top-level categories at the top",
+    );
+    assert.equal(count, 1);
   });
 });

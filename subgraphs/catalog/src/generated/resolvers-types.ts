@@ -20,10 +20,12 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown };
 };
 
-/** A group of products. Categories form a tree. */
+/** A group of products. Categories form a tree: a category has at most one parent and never is its own ancestor. */
 export type Category = {
   __typename?: "Category";
-  /** Direct sub-categories. */
+  /** Every category above this one, top-level first; empty for a top-level category. */
+  ancestors: Array<Category>;
+  /** Direct sub-categories, by name. */
   children: Array<Category>;
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
@@ -31,8 +33,36 @@ export type Category = {
   name: Scalars["String"]["output"];
   /** The parent category, or null for a top-level category. */
   parent?: Maybe<Category>;
+  /** The breadcrumb trail: the ancestors, top-level first, then this category itself. */
+  path: Array<Category>;
   /** URL-friendly unique name, e.g. `audio-headphones`. */
   slug: Scalars["String"]["output"];
+};
+
+/** A new category. */
+export type CreateCategoryInput = {
+  /** Display name, 1 to 100 characters. */
+  name: Scalars["String"]["input"];
+  /** The parent category; a top-level category when omitted. */
+  parentId?: InputMaybe<Scalars["ID"]["input"]>;
+  /** Unique URL name: lower-case letters and digits in groups joined by `-`, at most 64 characters. Derived from the name when omitted. */
+  slug?: InputMaybe<Scalars["String"]["input"]>;
+};
+
+/** A new product. */
+export type CreateProductInput = {
+  /** The category to file it under; none when omitted. */
+  categoryId?: InputMaybe<Scalars["ID"]["input"]>;
+  /** Longer description, plain text, at most 5000 characters. */
+  description?: InputMaybe<Scalars["String"]["input"]>;
+  /** Image URLs (http or https, at most 10), the main image first. */
+  images?: InputMaybe<Array<Scalars["String"]["input"]>>;
+  /** Display name, 1 to 200 characters. */
+  name: Scalars["String"]["input"];
+  /** Unit price. */
+  price: MoneyInput;
+  /** Unique stock keeping unit: 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. Never changes later. */
+  sku: Scalars["String"]["input"];
 };
 
 /**
@@ -47,6 +77,69 @@ export type Money = {
   currency: Scalars["CurrencyCode"]["output"];
 };
 
+/** An amount of money a client sets, e.g. an admin pricing a product. */
+export type MoneyInput = {
+  /** The amount in minor units (0 or more), e.g. 1999 for 19.99 EUR. */
+  amount: Scalars["Int"]["input"];
+  /** The currency; the shop sells in EUR, USD, GBP, CHF, SEK, NOK, DKK, PLN and CZK. */
+  currency: Scalars["CurrencyCode"]["input"];
+};
+
+export type Mutation = {
+  __typename?: "Mutation";
+  /**
+   * Takes a product off sale: it leaves the listings and can no longer be bought, but it still resolves by id and SKU
+   * (for the orders that contain it). Idempotent. Admins only.
+   */
+  archiveProduct: Product;
+  /** Adds a category. Admins only. A slug already in use is a CONFLICT; an unknown parent is BAD_USER_INPUT. */
+  createCategory: Category;
+  /** Adds a product to the catalog. Admins only. A SKU already in use is a CONFLICT; an unknown category is BAD_USER_INPUT. */
+  createProduct: Product;
+  /**
+   * Moves a category, with everything below it, under another parent (or to the top level when `parentId` is null).
+   * Moving a category under itself or one of its own descendants is a CONFLICT. Admins only.
+   */
+  moveCategory: Category;
+  /** Puts an archived product back on sale. Idempotent. Admins only. */
+  restoreProduct: Product;
+  /** Renames a category or changes its slug. Admins only. */
+  updateCategory: Category;
+  /** Changes a product's name, description, price, category or images. Admins only. NOT_FOUND for an unknown product. */
+  updateProduct: Product;
+};
+
+export type MutationArchiveProductArgs = {
+  id: Scalars["ID"]["input"];
+};
+
+export type MutationCreateCategoryArgs = {
+  input: CreateCategoryInput;
+};
+
+export type MutationCreateProductArgs = {
+  input: CreateProductInput;
+};
+
+export type MutationMoveCategoryArgs = {
+  id: Scalars["ID"]["input"];
+  parentId?: InputMaybe<Scalars["ID"]["input"]>;
+};
+
+export type MutationRestoreProductArgs = {
+  id: Scalars["ID"]["input"];
+};
+
+export type MutationUpdateCategoryArgs = {
+  id: Scalars["ID"]["input"];
+  input: UpdateCategoryInput;
+};
+
+export type MutationUpdateProductArgs = {
+  id: Scalars["ID"]["input"];
+  input: UpdateProductInput;
+};
+
 /** Relay page information. */
 export type PageInfo = {
   __typename?: "PageInfo";
@@ -58,6 +151,16 @@ export type PageInfo = {
   hasPreviousPage: Scalars["Boolean"]["output"];
   /** Cursor of the first item of the page. */
   startCursor?: Maybe<Scalars["String"]["output"]>;
+};
+
+/** A price range. Amounts compare only within one currency, so the range names it. */
+export type PriceRange = {
+  /** The currency of `min` and `max`; only products priced in it match. */
+  currency: Scalars["CurrencyCode"]["input"];
+  /** Highest price in minor units, inclusive (0 or more, not below `min`). */
+  max?: InputMaybe<Scalars["Int"]["input"]>;
+  /** Lowest price in minor units, inclusive (0 or more). */
+  min?: InputMaybe<Scalars["Int"]["input"]>;
 };
 
 /** Something the shop sells. Products are referenced by `id` or by their `sku` from other subgraphs. */
@@ -105,14 +208,54 @@ export type ProductEdge = {
   node: Product;
 };
 
+/** Which products a listing shows. Every criterion given must hold. */
+export type ProductFilter = {
+  /** Only products filed under this category or any category below it. */
+  categoryId?: InputMaybe<Scalars["ID"]["input"]>;
+  /** Like `categoryId`, naming the category by its slug. Give at most one of the two. */
+  categorySlug?: InputMaybe<Scalars["String"]["input"]>;
+  /**
+   * True: only products with at least one unit available; false: only products without. As last reported by the
+   * inventory subgraph, which can lag behind the stock by the time its events take to arrive.
+   */
+  inStock?: InputMaybe<Scalars["Boolean"]["input"]>;
+  /** Also list archived products. Admins only. */
+  includeArchived?: InputMaybe<Scalars["Boolean"]["input"]>;
+  /** Only products priced within this range. */
+  price?: InputMaybe<PriceRange>;
+  /**
+   * Words to find in the SKU, name or description (at most 200 characters). Every word must match the start of a
+   * word in the product, with English stemming: `head` finds "Headphones", `kettles` finds "Kettle".
+   */
+  search?: InputMaybe<Scalars["String"]["input"]>;
+};
+
+/** How a product listing is ordered. Every order ends with the product id, so pages never skip or repeat a product. */
+export type ProductSort =
+  /** Alphabetically by name, A to Z. */
+  | "NAME"
+  /** Most recently created first. */
+  | "NEWEST"
+  /** Cheapest first (by amount in minor units; currencies are not converted). */
+  | "PRICE_ASC"
+  /** Most expensive first (by amount in minor units; currencies are not converted). */
+  | "PRICE_DESC";
+
 export type Query = {
   __typename?: "Query";
-  /** Top-level categories (with their children). */
+  /** The top-level categories, by name; follow `children` for the whole tree. */
   categories: Array<Category>;
-  /** One product, by `id` or by `sku` (exactly one of them). */
+  /** One category, by `id` or by `slug` (exactly one of them). */
+  category?: Maybe<Category>;
+  /** One product, by `id` or by `sku` (exactly one of them). Archived products resolve too. */
   product?: Maybe<Product>;
-  /** Active products, newest first, a page at a time. */
+  /** Products a page at a time: active ones unless the filter says otherwise, newest first unless sorted otherwise. */
   products: ProductConnection;
+};
+
+export type QueryCategoryArgs = {
+  id?: InputMaybe<Scalars["ID"]["input"]>;
+  slug?: InputMaybe<Scalars["String"]["input"]>;
 };
 
 export type QueryProductArgs = {
@@ -122,7 +265,31 @@ export type QueryProductArgs = {
 
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars["String"]["input"]>;
+  filter?: InputMaybe<ProductFilter>;
   first?: InputMaybe<Scalars["Int"]["input"]>;
+  sort?: InputMaybe<ProductSort>;
+};
+
+/** Changes to a category; fields left out stay as they are. To move a category, use `moveCategory`. */
+export type UpdateCategoryInput = {
+  /** New display name, 1 to 100 characters. */
+  name?: InputMaybe<Scalars["String"]["input"]>;
+  /** New unique URL name (links with the old slug stop working). */
+  slug?: InputMaybe<Scalars["String"]["input"]>;
+};
+
+/** Changes to a product; fields left out stay as they are. */
+export type UpdateProductInput = {
+  /** New category; null files the product under no category. */
+  categoryId?: InputMaybe<Scalars["ID"]["input"]>;
+  /** New description, at most 5000 characters. */
+  description?: InputMaybe<Scalars["String"]["input"]>;
+  /** New image URLs (http or https, at most 10), replacing the old ones. */
+  images?: InputMaybe<Array<Scalars["String"]["input"]>>;
+  /** New display name, 1 to 200 characters. */
+  name?: InputMaybe<Scalars["String"]["input"]>;
+  /** New unit price; orders placed before keep the price they were placed at. */
+  price?: InputMaybe<MoneyInput>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -241,16 +408,25 @@ export type ResolversTypes = ResolversObject<{
   Category: ResolverTypeWrapper<CategoryRecord>;
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   String: ResolverTypeWrapper<Scalars["String"]["output"]>;
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   CurrencyCode: ResolverTypeWrapper<Scalars["CurrencyCode"]["output"]>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   Money: ResolverTypeWrapper<Money>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
+  MoneyInput: MoneyInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
+  PriceRange: PriceRange;
   Product: ResolverTypeWrapper<ProductRecord>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, "edges"> & { edges: Array<ResolversTypes["ProductEdge"]> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, "node"> & { node: ResolversTypes["Product"] }>;
+  ProductFilter: ProductFilter;
+  ProductSort: ProductSort;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateCategoryInput: UpdateCategoryInput;
+  UpdateProductInput: UpdateProductInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -258,26 +434,36 @@ export type ResolversParentTypes = ResolversObject<{
   Category: CategoryRecord;
   ID: Scalars["ID"]["output"];
   String: Scalars["String"]["output"];
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   CurrencyCode: Scalars["CurrencyCode"]["output"];
   DateTime: Scalars["DateTime"]["output"];
   Money: Money;
   Int: Scalars["Int"]["output"];
+  MoneyInput: MoneyInput;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars["Boolean"]["output"];
+  PriceRange: PriceRange;
   Product: ProductRecord;
   ProductConnection: Omit<ProductConnection, "edges"> & { edges: Array<ResolversParentTypes["ProductEdge"]> };
   ProductEdge: Omit<ProductEdge, "node"> & { node: ResolversParentTypes["Product"] };
+  ProductFilter: ProductFilter;
   Query: Record<PropertyKey, never>;
+  UpdateCategoryInput: UpdateCategoryInput;
+  UpdateProductInput: UpdateProductInput;
 }>;
 
 export type CategoryResolvers<
   ContextType = CatalogContext,
   ParentType extends ResolversParentTypes["Category"] = ResolversParentTypes["Category"],
 > = ResolversObject<{
+  ancestors?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   children?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   name?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes["Category"]>, ParentType, ContextType>;
+  path?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   slug?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
 }>;
 
@@ -295,6 +481,19 @@ export type MoneyResolvers<
 > = ResolversObject<{
   amount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes["CurrencyCode"], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<
+  ContextType = CatalogContext,
+  ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
+> = ResolversObject<{
+  archiveProduct?: Resolver<ResolversTypes["Product"], ParentType, ContextType, RequireFields<MutationArchiveProductArgs, "id">>;
+  createCategory?: Resolver<ResolversTypes["Category"], ParentType, ContextType, RequireFields<MutationCreateCategoryArgs, "input">>;
+  createProduct?: Resolver<ResolversTypes["Product"], ParentType, ContextType, RequireFields<MutationCreateProductArgs, "input">>;
+  moveCategory?: Resolver<ResolversTypes["Category"], ParentType, ContextType, RequireFields<MutationMoveCategoryArgs, "id">>;
+  restoreProduct?: Resolver<ResolversTypes["Product"], ParentType, ContextType, RequireFields<MutationRestoreProductArgs, "id">>;
+  updateCategory?: Resolver<ResolversTypes["Category"], ParentType, ContextType, RequireFields<MutationUpdateCategoryArgs, "id" | "input">>;
+  updateProduct?: Resolver<ResolversTypes["Product"], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, "id" | "input">>;
 }>;
 
 export type PageInfoResolvers<
@@ -347,8 +546,9 @@ export type QueryResolvers<
   ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
 > = ResolversObject<{
   categories?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes["Category"]>, ParentType, ContextType, Partial<QueryCategoryArgs>>;
   product?: Resolver<Maybe<ResolversTypes["Product"]>, ParentType, ContextType, Partial<QueryProductArgs>>;
-  products?: Resolver<ResolversTypes["ProductConnection"], ParentType, ContextType, RequireFields<QueryProductsArgs, "first">>;
+  products?: Resolver<ResolversTypes["ProductConnection"], ParentType, ContextType, RequireFields<QueryProductsArgs, "first" | "sort">>;
 }>;
 
 export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
@@ -356,6 +556,7 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   CurrencyCode?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;

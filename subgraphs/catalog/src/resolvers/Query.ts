@@ -1,6 +1,14 @@
+import { requireAdmin } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
-import { connectionFrom, pageRequest } from "@storefront/service";
+import { groupedByKey, pageRequest } from "@storefront/service";
+import { decodeListingCursor, encodeListingCursor, listingFilterFrom, positionOf } from "../domain/product-listing.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
+
+const emptyConnection = (hasPreviousPage: boolean) => ({
+  edges: [],
+  totalCount: 0,
+  pageInfo: { hasNextPage: false, hasPreviousPage, startCursor: null, endCursor: null },
+});
 
 export const Query: QueryResolvers = {
   product(_parent, { id, sku }, { loaders }) {
@@ -10,12 +18,51 @@ export const Query: QueryResolvers = {
     return id != null ? loaders.productById.load(id) : loaders.productBySku.load(sku as string);
   },
 
-  async products(_parent, args, { store, loaders }) {
-    const page = pageRequest(args);
-    const { rows, totalCount } = await store.activeProductsPage(page);
-    for (const row of rows) loaders.productById.prime(row.id, row);
-    return connectionFrom(rows, page, (product) => product.id, totalCount);
+  async products(_parent, args, { store, loaders, viewer }) {
+    const { first } = pageRequest({ first: args.first });
+    const sort = args.sort ?? "NEWEST";
+    if (args.filter?.includeArchived) requireAdmin(viewer);
+    const filter = listingFilterFrom(args.filter);
+    const after = args.after ? decodeListingCursor(args.after, sort) : null;
+    if (filter === null) return emptyConnection(after !== null);
+
+    // One extra row tells whether another page follows.
+    const { rows, totalCount } = await store.listProducts({ filter, sort, after, limit: first + 1 });
+    const page = rows.slice(0, first);
+    const products = await loaders.productById.loadMany(page.map((row) => row.id));
+    const edges = page.flatMap((row, index) => {
+      const node = products[index];
+      // The cursor carries the sort key the page was ordered by, even if the product changed since.
+      return node && !(node instanceof Error) ? [{ cursor: encodeListingCursor(positionOf(sort, row)), node }] : [];
+    });
+    return {
+      edges,
+      totalCount,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   },
 
-  categories: (_parent, _args, { store }) => store.topLevelCategories(),
+  category(_parent, { id, slug }, { loaders }) {
+    if ((id == null) === (slug == null)) {
+      throw ErrorCode.BAD_USER_INPUT.err("Give exactly one of `id` or `slug`.");
+    }
+    return id != null ? loaders.categoryById.load(id) : loaders.categoryBySlug.load(slug as string);
+  },
+
+  async categories(_parent, _args, { store, loaders }) {
+    // The whole tree in one statement; priming the loaders makes walking `children` to any depth free.
+    const all = await store.allCategories();
+    const ids = all.map((category) => category.id);
+    const children = groupedByKey(ids, all, (category) => category.parentId ?? "");
+    for (const [index, category] of all.entries()) {
+      loaders.categoryById.prime(category.id, category);
+      loaders.childrenOfCategory.prime(category.id, children[index] ?? []);
+    }
+    return all.filter((category) => category.parentId === null);
+  },
 };
