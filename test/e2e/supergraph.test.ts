@@ -5,12 +5,13 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { demoProducts, demoUsers } from "@storefront/demo-data";
 import { graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "@storefront/testkit";
+import { demoPasswords } from "@storefront/users";
 
 const customer = demoUsers.find((user) => user.role === "CUSTOMER");
 const [kettle, mug] = [demoProducts[16], demoProducts[17]];
 
-const WHOLE_GRAPH = `query Customer($id: ID!) {
-  user(id: $id) {
+const WHOLE_GRAPH = `query Customer {
+  me {
     name
     cart {
       itemCount
@@ -24,7 +25,7 @@ const WHOLE_GRAPH = `query Customer($id: ID!) {
 }`;
 
 type Customer = {
-  user: {
+  me: {
     name: string;
     cart: {
       itemCount: number;
@@ -57,22 +58,31 @@ type Customer = {
 
 describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
   let stack: SupergraphProcesses;
-  const graphql = <Data>(query: string, variables?: Record<string, unknown>) => graphqlRequest<Data>(stack.routerUrl, query, variables);
+  let accessToken = "";
+  const graphql = <Data>(query: string, variables?: Record<string, unknown>) =>
+    graphqlRequest<Data>(stack.routerUrl, query, variables, accessToken ? { authorization: `Bearer ${accessToken}` } : {});
 
   before(async () => {
     stack = await startSupergraphProcesses({
       subgraphs: ["users", "catalog", "inventory", "cart", "orders", "payments"],
       env: { KAFKA_NAMESPACE: `e2e-${randomUUID().slice(0, 8)}` },
     });
+    const email = customer?.email ?? "";
+    const login = await graphql<{ login: { accessToken: string } }>(
+      "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+      { input: { email, password: demoPasswords[email] } },
+    );
+    assert.deepEqual(login.body.errors, undefined, "the demo customer signs in through the router");
+    accessToken = login.body.data?.login.accessToken ?? "";
   });
   after(() => stack?.stop());
 
   it("answers one query that needs all six subgraphs", async () => {
     assert.ok(customer && kettle && mug, "demo data has a customer and products");
-    const { status, body } = await graphql<Customer>(WHOLE_GRAPH, { id: customer.id });
+    const { status, body } = await graphql<Customer>(WHOLE_GRAPH);
     assert.equal(status, 200);
     assert.deepEqual(body.errors, undefined);
-    const user = body.data?.user;
+    const user = body.data?.me;
     assert.equal(user?.name, customer.name); // users
     assert.equal(user?.cart.itemCount, 3); // cart (seeded: 1 + 2)
     const first = user?.cart.items.find((item) => item.product.sku === demoProducts[0]?.sku);
@@ -111,10 +121,10 @@ describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
 
     // Events are asynchronous: poll the graph until payments has recorded the amount due.
     const deadline = Date.now() + 60_000;
-    let seen: Customer["user"]["orders"]["edges"][number]["node"] | undefined;
+    let seen: Customer["me"]["orders"]["edges"][number]["node"] | undefined;
     while (Date.now() < deadline) {
-      const { body } = await graphql<Customer>(WHOLE_GRAPH, { id: customer.id });
-      seen = body.data?.user.orders.edges.find((edge) => edge.node.id === order?.id)?.node;
+      const { body } = await graphql<Customer>(WHOLE_GRAPH);
+      seen = body.data?.me.orders.edges.find((edge) => edge.node.id === order?.id)?.node;
       if (seen?.paymentStatus) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -5,7 +5,7 @@ import { PrismaClient } from "./data/generated/client.ts";
 import { seedDemoUsers } from "./data/seed.ts";
 import { createUsersSubgraph } from "./server.ts";
 
-/** The users subgraph: accounts and roles. */
+/** The users subgraph: accounts, roles, credentials, sessions, address books and the JWKS. */
 export const usersSubgraph = defineSubgraph({
   name: "users",
   defaultPort: 4001,
@@ -15,3 +15,6 @@ export const usersSubgraph = defineSubgraph({
   create: (deps) => createUsersSubgraph(deps),
   seedDemo: seedDemoUsers,
 });
+
+export { demoPasswords } from "./data/seed.ts";
+export { rotateSigningKey } from "./data/signing-key-rotation.ts";

@@ -1,9 +1,18 @@
+import type { IncomingMessage } from "node:http";
 import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
-import type { UsersContext } from "./context.ts";
+import { createAuthentication } from "./auth/authentication.ts";
+import { createKeyRing } from "./auth/signing-keys.ts";
+import { clientAddressOf, type UsersContext } from "./context.ts";
+import { createAddressStore } from "./data/address-store.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createUserLoaders } from "./data/loaders.ts";
+import { createLoginThrottle } from "./data/login-throttle.ts";
+import { createSessionStore } from "./data/session-store.ts";
+import { createSigningKeyStore } from "./data/signing-key-store.ts";
 import { createUserStore } from "./data/user-store.ts";
+import { type UsersSettings, usersSettingsFromEnv } from "./env.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { JWKS_PATH, jwksRoute } from "./routes/jwks.ts";
 
 export interface UsersDeps {
   readonly prisma: PrismaClient;
@@ -13,11 +22,30 @@ export interface UsersDeps {
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-/** The users subgraph: its Apollo server and how to build a request's context. */
-export function createUsersSubgraph({ prisma, logger, production }: UsersDeps) {
-  const store = createUserStore(prisma);
+/** The users subgraph: its Apollo server, how to build a request's context, and the JWKS route. */
+export function createUsersSubgraph({ prisma, logger, production }: UsersDeps, settings: UsersSettings = usersSettingsFromEnv()) {
+  const users = createUserStore(prisma);
+  const addresses = createAddressStore(prisma);
+  const keys = createKeyRing(createSigningKeyStore(prisma), settings);
+  const authentication = createAuthentication({
+    users,
+    sessions: createSessionStore(prisma),
+    keys,
+    throttle: createLoginThrottle(prisma, settings),
+    settings,
+  });
   return {
     apollo: createSubgraphServer<UsersContext>({ name: "users", typeDefs, resolvers, logger, production }),
-    context: (base: BaseContext): UsersContext => ({ ...base, store, loaders: createUserLoaders(store) }),
+    context: (base: BaseContext, req: IncomingMessage): UsersContext => ({
+      ...base,
+      users,
+      addresses,
+      keys,
+      authentication,
+      loaders: createUserLoaders(users, addresses),
+      clientAddress: clientAddressOf(req, settings.trustedProxyHops),
+      signedIn: { userId: null },
+    }),
+    routes: { [JWKS_PATH]: jwksRoute(keys, logger) },
   };
 }

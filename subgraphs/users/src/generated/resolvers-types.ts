@@ -20,6 +20,164 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown };
 };
 
+/** A postal address in a user's address book. */
+export type Address = {
+  __typename?: "Address";
+  /** City or town. */
+  city: Scalars["String"]["output"];
+  /** ISO 3166-1 alpha-2 country code, upper case, e.g. `DE`. */
+  countryCode: Scalars["String"]["output"];
+  /** When the address was added. */
+  createdAt: Scalars["DateTime"]["output"];
+  /** Stable identifier. */
+  id: Scalars["ID"]["output"];
+  /** True for the one address orders ship to by default. */
+  isDefault: Scalars["Boolean"]["output"];
+  /** Street and number. */
+  line1: Scalars["String"]["output"];
+  /** Apartment, floor, building; null when not needed. */
+  line2?: Maybe<Scalars["String"]["output"]>;
+  /** Phone number for the carrier; null when not given. */
+  phone?: Maybe<Scalars["String"]["output"]>;
+  /** Postal or ZIP code. */
+  postalCode: Scalars["String"]["output"];
+  /** Who receives parcels sent here. */
+  recipientName: Scalars["String"]["output"];
+  /** State, province or county; null where the country has none in addresses. */
+  region?: Maybe<Scalars["String"]["output"]>;
+};
+
+/** A postal address; `updateAddress` replaces every field with these. */
+export type AddressInput = {
+  /** City or town, 1 to 100 characters. */
+  city: Scalars["String"]["input"];
+  /** ISO 3166-1 alpha-2 country code, e.g. `DE` (either case). */
+  countryCode: Scalars["String"]["input"];
+  /** Street and number, 1 to 200 characters. */
+  line1: Scalars["String"]["input"];
+  /** Apartment, floor, building; up to 200 characters. */
+  line2?: InputMaybe<Scalars["String"]["input"]>;
+  /** Phone number for the carrier: digits, spaces and + - ( ), up to 30 characters. */
+  phone?: InputMaybe<Scalars["String"]["input"]>;
+  /** Postal or ZIP code, 1 to 20 characters. */
+  postalCode: Scalars["String"]["input"];
+  /** Who receives parcels sent here, 1 to 100 characters. */
+  recipientName: Scalars["String"]["input"];
+  /** State, province or county; up to 100 characters. */
+  region?: InputMaybe<Scalars["String"]["input"]>;
+};
+
+/**
+ * A signed-in session: a short-lived access token to send as `Authorization: Bearer <token>`, and a
+ * refresh token to get the next access token with `refresh` once it expires.
+ */
+export type AuthPayload = {
+  __typename?: "AuthPayload";
+  /** EdDSA-signed JWT; send it as `Authorization: Bearer <accessToken>`. */
+  accessToken: Scalars["String"]["output"];
+  /** When the access token stops being accepted; refresh shortly before. */
+  accessTokenExpiresAt: Scalars["DateTime"]["output"];
+  /** Opaque secret; exchange it once with `refresh` for new tokens. Keep it out of URLs and logs. */
+  refreshToken: Scalars["String"]["output"];
+  /** When the refresh token stops being accepted; after that, sign in again. */
+  refreshTokenExpiresAt: Scalars["DateTime"]["output"];
+  /** The signed-in user. */
+  user: User;
+};
+
+/** A new password, proven by the current one. */
+export type ChangePasswordInput = {
+  /** The password the account has now. */
+  currentPassword: Scalars["String"]["input"];
+  /** The new password: 10 to 200 characters, not the e-mail address. */
+  newPassword: Scalars["String"]["input"];
+};
+
+/** Credentials to sign in with. */
+export type LoginInput = {
+  /** The account's e-mail address. */
+  email: Scalars["String"]["input"];
+  /** The account's password. */
+  password: Scalars["String"]["input"];
+};
+
+export type Mutation = {
+  __typename?: "Mutation";
+  /** Adds an address to the signed-in user's address book; the first one becomes the default. */
+  addAddress: Address;
+  /** Changes the signed-in user's password and ends all their sessions; returns a new session for this client. */
+  changePassword: AuthPayload;
+  /**
+   * Signs in. A wrong e-mail address or password is UNAUTHENTICATED (the same error for both).
+   * Repeated failures for one account or from one client are RATE_LIMITED for a while, with
+   * `extensions.retryAfterSeconds`, even with the right password.
+   */
+  login: AuthPayload;
+  /** Ends the session the refresh token belongs to. True when a session ended, false when it had already ended or the token is unknown. */
+  logout: Scalars["Boolean"]["output"];
+  /**
+   * Exchanges a refresh token for new tokens; the old refresh token stops working. Presenting a
+   * refresh token a second time ends its whole session (it may have been stolen): UNAUTHENTICATED.
+   */
+  refresh: AuthPayload;
+  /** Creates a customer account and signs it in. CONFLICT when the e-mail address already has an account. */
+  register: AuthPayload;
+  /** Removes one of the signed-in user's addresses and returns its id; when it was the default, the most recently added remaining address becomes the default. */
+  removeAddress: Scalars["ID"]["output"];
+  /**
+   * Creates a new active signing key; the previous one stops signing but stays in the JWKS until
+   * the access tokens it signed have expired, so nobody is signed out. Admins only.
+   */
+  rotateSigningKey: SigningKey;
+  /** Makes one of the signed-in user's addresses the default (and no other). NOT_FOUND for an address that is not theirs. */
+  setDefaultAddress: Address;
+  /** Replaces the fields of one of the signed-in user's addresses. NOT_FOUND for an address that is not theirs. */
+  updateAddress: Address;
+  /** Changes the signed-in user's profile. */
+  updateProfile: User;
+};
+
+export type MutationAddAddressArgs = {
+  input: AddressInput;
+};
+
+export type MutationChangePasswordArgs = {
+  input: ChangePasswordInput;
+};
+
+export type MutationLoginArgs = {
+  input: LoginInput;
+};
+
+export type MutationLogoutArgs = {
+  refreshToken: Scalars["String"]["input"];
+};
+
+export type MutationRefreshArgs = {
+  refreshToken: Scalars["String"]["input"];
+};
+
+export type MutationRegisterArgs = {
+  input: RegisterInput;
+};
+
+export type MutationRemoveAddressArgs = {
+  id: Scalars["ID"]["input"];
+};
+
+export type MutationSetDefaultAddressArgs = {
+  id: Scalars["ID"]["input"];
+};
+
+export type MutationUpdateAddressArgs = {
+  id: Scalars["ID"]["input"];
+  input: AddressInput;
+};
+
+export type MutationUpdateProfileArgs = {
+  input: UpdateProfileInput;
+};
+
 /** Relay page information. */
 export type PageInfo = {
   __typename?: "PageInfo";
@@ -35,9 +193,13 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: "Query";
-  /** One user by id. */
+  /** The signed-in user. */
+  me: User;
+  /** Every signing key still published in the JWKS, active first. Admins only. */
+  signingKeys: Array<SigningKey>;
+  /** One user by id: admins may look up anyone, customers only themselves. Null for an id that names no user. */
   user?: Maybe<User>;
-  /** Users, oldest first, a page at a time. */
+  /** Users, oldest first, a page at a time. Admins only. */
   users: UserConnection;
 };
 
@@ -47,23 +209,59 @@ export type QueryUserArgs = {
 
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars["String"]["input"]>;
+  filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars["Int"]["input"]>;
+};
+
+/** What a new account needs. */
+export type RegisterInput = {
+  /** Sign-in e-mail address; must not belong to another account. */
+  email: Scalars["String"]["input"];
+  /** Display name, 1 to 100 characters. */
+  name: Scalars["String"]["input"];
+  /** 10 to 200 characters, not the e-mail address. */
+  password: Scalars["String"]["input"];
 };
 
 /** What a user may do in the shop. */
 export type Role =
-  /** Runs the shop: manages the catalog, stock, orders and users. */
+  /** Runs the shop: manages the catalog, stock, orders and users. Admin access tokens carry the scope `admin`. */
   | "ADMIN"
   /** Buys things: sees and changes only their own cart, orders and payments. */
   | "CUSTOMER";
 
-/** A person with an account in the shop. Other subgraphs add the user's cart and orders. */
+/** An Ed25519 key that signs access tokens; its public half is published at `/.well-known/jwks.json`. */
+export type SigningKey = {
+  __typename?: "SigningKey";
+  /** When the key was created. */
+  createdAt: Scalars["DateTime"]["output"];
+  /** The key id (`kid` header of the tokens it signs): its RFC 7638 thumbprint. */
+  kid: Scalars["ID"]["output"];
+  /** When it stopped signing; null for the active key. */
+  retiredAt?: Maybe<Scalars["DateTime"]["output"]>;
+};
+
+/** Changes to the signed-in user's profile. */
+export type UpdateProfileInput = {
+  /** New display name, 1 to 100 characters. */
+  name: Scalars["String"]["input"];
+};
+
+/**
+ * A person with an account in the shop. Other subgraphs add the user's cart and orders.
+ * Private fields (`email`, `addresses`, `defaultAddress`) are visible to the user themself and to
+ * admins only: anyone else gets null there, with a FORBIDDEN error for that field.
+ */
 export type User = {
   __typename?: "User";
+  /** The user's address book, default address first, then oldest first. Only the user themself and admins see it. */
+  addresses?: Maybe<Array<Address>>;
   /** When the account was created. */
   createdAt: Scalars["DateTime"]["output"];
-  /** Sign-in e-mail address. */
-  email: Scalars["EmailAddress"]["output"];
+  /** The address orders ship to unless another one is chosen; null when the address book is empty. Only the user themself and admins see it. */
+  defaultAddress?: Maybe<Address>;
+  /** Sign-in e-mail address, lower-cased. Only the user themself and admins see it. */
+  email?: Maybe<Scalars["EmailAddress"]["output"]>;
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
   /** Display name. */
@@ -79,7 +277,7 @@ export type UserConnection = {
   edges: Array<UserEdge>;
   /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
-  /** How many users there are, over all pages. */
+  /** How many users match the filter, over all pages. */
   totalCount: Scalars["Int"]["output"];
 };
 
@@ -90,6 +288,14 @@ export type UserEdge = {
   cursor: Scalars["String"]["output"];
   /** The user. */
   node: User;
+};
+
+/** Which users to list; every given condition must hold. */
+export type UserFilter = {
+  /** Only users whose e-mail address starts with this text (case-insensitive). */
+  emailPrefix?: InputMaybe<Scalars["String"]["input"]>;
+  /** Only users with this role. */
+  role?: InputMaybe<Role>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -202,33 +408,81 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Address: ResolverTypeWrapper<Address>;
+  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
+  ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
+  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
+  AddressInput: AddressInput;
+  AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, "user"> & { user: ResolversTypes["User"] }>;
+  ChangePasswordInput: ChangePasswordInput;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   EmailAddress: ResolverTypeWrapper<Scalars["EmailAddress"]["output"]>;
+  LoginInput: LoginInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
-  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
+  RegisterInput: RegisterInput;
   Role: Role;
+  SigningKey: ResolverTypeWrapper<SigningKey>;
+  UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserRecord>;
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, "edges"> & { edges: Array<ResolversTypes["UserEdge"]> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, "node"> & { node: ResolversTypes["User"] }>;
+  UserFilter: UserFilter;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Address: Address;
+  String: Scalars["String"]["output"];
+  ID: Scalars["ID"]["output"];
+  Boolean: Scalars["Boolean"]["output"];
+  AddressInput: AddressInput;
+  AuthPayload: Omit<AuthPayload, "user"> & { user: ResolversParentTypes["User"] };
+  ChangePasswordInput: ChangePasswordInput;
   DateTime: Scalars["DateTime"]["output"];
   EmailAddress: Scalars["EmailAddress"]["output"];
+  LoginInput: LoginInput;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  String: Scalars["String"]["output"];
-  Boolean: Scalars["Boolean"]["output"];
   Query: Record<PropertyKey, never>;
-  ID: Scalars["ID"]["output"];
   Int: Scalars["Int"]["output"];
+  RegisterInput: RegisterInput;
+  SigningKey: SigningKey;
+  UpdateProfileInput: UpdateProfileInput;
   User: UserRecord;
   UserConnection: Omit<UserConnection, "edges"> & { edges: Array<ResolversParentTypes["UserEdge"]> };
   UserEdge: Omit<UserEdge, "node"> & { node: ResolversParentTypes["User"] };
+  UserFilter: UserFilter;
+}>;
+
+export type AddressResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes["Address"] = ResolversParentTypes["Address"],
+> = ResolversObject<{
+  city?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  countryCode?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  isDefault?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  line1?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  line2?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  recipientName?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+}>;
+
+export type AuthPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes["AuthPayload"] = ResolversParentTypes["AuthPayload"],
+> = ResolversObject<{
+  accessToken?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  refreshTokenExpiresAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes["User"], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["DateTime"], any> {
@@ -238,6 +492,23 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["EmailAddress"], any> {
   name: "EmailAddress";
 }
+
+export type MutationResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
+> = ResolversObject<{
+  addAddress?: Resolver<ResolversTypes["Address"], ParentType, ContextType, RequireFields<MutationAddAddressArgs, "input">>;
+  changePassword?: Resolver<ResolversTypes["AuthPayload"], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, "input">>;
+  login?: Resolver<ResolversTypes["AuthPayload"], ParentType, ContextType, RequireFields<MutationLoginArgs, "input">>;
+  logout?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType, RequireFields<MutationLogoutArgs, "refreshToken">>;
+  refresh?: Resolver<ResolversTypes["AuthPayload"], ParentType, ContextType, RequireFields<MutationRefreshArgs, "refreshToken">>;
+  register?: Resolver<ResolversTypes["AuthPayload"], ParentType, ContextType, RequireFields<MutationRegisterArgs, "input">>;
+  removeAddress?: Resolver<ResolversTypes["ID"], ParentType, ContextType, RequireFields<MutationRemoveAddressArgs, "id">>;
+  rotateSigningKey?: Resolver<ResolversTypes["SigningKey"], ParentType, ContextType>;
+  setDefaultAddress?: Resolver<ResolversTypes["Address"], ParentType, ContextType, RequireFields<MutationSetDefaultAddressArgs, "id">>;
+  updateAddress?: Resolver<ResolversTypes["Address"], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, "id" | "input">>;
+  updateProfile?: Resolver<ResolversTypes["User"], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, "input">>;
+}>;
 
 export type PageInfoResolvers<
   ContextType = UsersContext,
@@ -253,8 +524,19 @@ export type QueryResolvers<
   ContextType = UsersContext,
   ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
 > = ResolversObject<{
+  me?: Resolver<ResolversTypes["User"], ParentType, ContextType>;
+  signingKeys?: Resolver<Array<ResolversTypes["SigningKey"]>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes["User"]>, ParentType, ContextType, RequireFields<QueryUserArgs, "id">>;
   users?: Resolver<ResolversTypes["UserConnection"], ParentType, ContextType, RequireFields<QueryUsersArgs, "first">>;
+}>;
+
+export type SigningKeyResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes["SigningKey"] = ResolversParentTypes["SigningKey"],
+> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  kid?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes["DateTime"]>, ParentType, ContextType>;
 }>;
 
 export type UserResolvers<
@@ -263,8 +545,10 @@ export type UserResolvers<
   FederationReferenceType extends FederationReferenceTypes["User"] = FederationReferenceTypes["User"],
 > = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes["User"]> | FederationReferenceType, FederationReferenceType, ContextType>;
+  addresses?: Resolver<Maybe<Array<ResolversTypes["Address"]>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
-  email?: Resolver<ResolversTypes["EmailAddress"], ParentType, ContextType>;
+  defaultAddress?: Resolver<Maybe<ResolversTypes["Address"]>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes["EmailAddress"]>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   name?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   role?: Resolver<ResolversTypes["Role"], ParentType, ContextType>;
@@ -288,10 +572,14 @@ export type UserEdgeResolvers<
 }>;
 
 export type Resolvers<ContextType = UsersContext> = ResolversObject<{
+  Address?: AddressResolvers<ContextType>;
+  AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EmailAddress?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SigningKey?: SigningKeyResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
