@@ -29,11 +29,19 @@ describe("batching across the graph", () => {
     inventory = await startTestSubgraph(inventorySubgraph);
     const parent = await catalog.prisma.category.create({ data: { slug: `batch-root-${Date.now()}`, name: "Root" } });
     const categories = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => catalog.prisma.category.create({ data: { slug: `batch-${Date.now()}-${i}`, name: `Leaf ${i}`, parentId: parent.id } })),
+      Array.from({ length: 5 }, (_, i) =>
+        catalog.prisma.category.create({ data: { slug: `batch-${Date.now()}-${i}`, name: `Leaf ${i}`, parentId: parent.id } }),
+      ),
     );
     for (let i = 0; i < 60; i++) {
       const product = await catalog.prisma.product.create({
-        data: { sku: `BATCH-${i}-${Date.now()}`, name: `Batch ${i}`, priceAmount: 100 + i, priceCurrency: "EUR", categoryId: categories[i % 5]?.id ?? null },
+        data: {
+          sku: `BATCH-${i}-${Date.now()}`,
+          name: `Batch ${i}`,
+          priceAmount: 100 + i,
+          priceCurrency: "EUR",
+          categoryId: categories[i % 5]?.id ?? null,
+        },
       });
       await inventory.prisma.stockLevel.create({ data: { productId: product.id, onHand: i % 3, reserved: 0 } });
     }

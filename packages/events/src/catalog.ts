@@ -4,7 +4,9 @@ import { z } from "zod";
 export const ORDER_TOPIC = "storefront.orders";
 /** Where payment.* events go. */
 export const PAYMENT_TOPIC = "storefront.payments";
-export const eventTopics: readonly string[] = [ORDER_TOPIC, PAYMENT_TOPIC];
+/** Where inventory.* events go. */
+export const INVENTORY_TOPIC = "storefront.inventory";
+export const eventTopics: readonly string[] = [ORDER_TOPIC, PAYMENT_TOPIC, INVENTORY_TOPIC];
 
 /** The dead-letter topic of a topic: messages its consumers can never handle, with the reason in headers. */
 export function deadLetterTopic(topic: string): string {
@@ -53,7 +55,7 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly description: string;
   /** Schema of the envelope's `data`. */
   readonly data: S;
-  /** The message key: events with one key keep their order (for every event here: the order id). */
+  /** The message key: events with one key keep their order (the order id for order and payment events, the product id for inventory's). */
   key(data: z.output<S>): string;
   /** The CloudEvents `subject` when createEvent is not given one: the resource the event is about. */
   subject(data: z.output<S>): string;
@@ -93,6 +95,25 @@ function paymentEvent<const N extends string, const V extends number, S extends 
     data,
     key: (d) => d.orderId,
     subject: (d) => d.paymentId,
+  };
+}
+
+function inventoryEvent<const N extends string, const V extends number, S extends z.ZodType<{ productId: string }>>(
+  name: N,
+  version: V,
+  description: string,
+  data: S,
+): EventDefinition<S> & { readonly type: `${N}.v${V}` } {
+  // keyed by product id: one product's reports stay in the order inventory committed them
+  return {
+    type: `${name}.v${version}`,
+    name,
+    version,
+    topic: INVENTORY_TOPIC,
+    description,
+    data,
+    key: (d) => d.productId,
+    subject: (d) => d.productId,
   };
 }
 
@@ -210,6 +231,21 @@ export const eventCatalog = {
       refundId: id("refund"),
       amount: Money,
       refundedAt: timestamp("the refund was made"),
+    }),
+  ),
+  "inventory.availability_changed.v1": inventoryEvent(
+    "inventory.availability_changed",
+    1,
+    "A product's stock level changed (on hand or reserved); the newest version of each product is its current availability.",
+    z.object({
+      productId: id("product"),
+      inStock: z.boolean().describe("Whether at least one unit is available (on hand minus reserved > 0)."),
+      available: z.int().nonnegative().describe("Units available after the change: on hand minus reserved."),
+      version: z
+        .int()
+        .nonnegative()
+        .describe("The product's stock-level version: it grows with every change, so a reader keeps the highest and drops older reports."),
+      changedAt: timestamp("the stock level changed"),
     }),
   ),
 } as const;

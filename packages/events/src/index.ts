@@ -20,6 +20,7 @@ export {
   eventDefinition,
   eventTopics,
   eventTypes,
+  INVENTORY_TOPIC,
   isDeadLetterTopic,
   isEventType,
   Money,

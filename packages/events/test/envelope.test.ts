@@ -10,13 +10,16 @@ import {
   eventCatalog,
   eventDefinition,
   eventJsonSchemas,
+  eventTopics,
   eventTypes,
+  INVENTORY_TOPIC,
   isPermanentError,
   MalformedEventError,
   ORDER_TOPIC,
   PAYMENT_TOPIC,
   parseEnvelope,
   type SqlClient,
+  serializeEvent,
   topicOf,
 } from "../src/index.ts";
 import { orderPlaced } from "./helpers.ts";
@@ -114,14 +117,16 @@ describe("envelope", () => {
 });
 
 describe("catalogue", () => {
-  test("every type is versioned, on its topic, keyed by the order id", () => {
-    assert.equal(eventTypes.length, 10);
+  test("every type is versioned and on its topic; order and payment events are keyed by the order id", () => {
+    assert.equal(eventTypes.length, 11);
+    const topicOfPrefix: Record<string, string> = { order: ORDER_TOPIC, payment: PAYMENT_TOPIC, inventory: INVENTORY_TOPIC };
     for (const type of eventTypes) {
       const definition = eventDefinition(type);
-      assert.match(type, /^(order|payment)\.[a-z_]+\.v\d+$/);
+      assert.match(type, /^(order|payment|inventory)\.[a-z_]+\.v\d+$/);
       assert.equal(definition.type, type);
       assert.equal(`${definition.name}.v${definition.version}`, type);
-      assert.equal(topicOf(type), type.startsWith("order.") ? ORDER_TOPIC : PAYMENT_TOPIC);
+      assert.equal(topicOf(type), topicOfPrefix[type.split(".")[0] ?? ""]);
+      assert.ok(eventTopics.includes(topicOf(type)));
       assert.ok(definition.description.length > 10);
     }
     assert.equal(deadLetterTopic(ORDER_TOPIC), "storefront.orders.dlq");
@@ -132,6 +137,28 @@ describe("catalogue", () => {
       paid.key({ paymentId: randomUUID(), orderId, amount: { amount: 1, currency: "EUR" }, capturedAt: new Date().toISOString() }),
       orderId,
     );
+  });
+
+  test("inventory.availability_changed.v1 is keyed by and about the product, and refuses a negative count or a version that is not an integer", () => {
+    const productId = randomUUID();
+    const data = { productId, inStock: false, available: 0, version: 7, changedAt: new Date().toISOString() };
+    const event = createEvent({ type: "inventory.availability_changed.v1", source: "/storefront/inventory", data });
+    assert.equal(event.subject, productId);
+    assert.equal(eventCatalog["inventory.availability_changed.v1"].key(event.data), productId);
+    assert.equal(topicOf(event.type), "storefront.inventory");
+    assert.deepEqual(parseEnvelope(serializeEvent(event)).data, data);
+    for (const wrong of [{ available: -1 }, { version: 1.5 }, { version: -1 }, { inStock: "yes" }, { changedAt: "now" }]) {
+      assert.throws(
+        () =>
+          createEvent({
+            type: "inventory.availability_changed.v1",
+            source: "/storefront/inventory",
+            data: { ...data, ...wrong } as typeof data,
+          }),
+        MalformedEventError,
+        JSON.stringify(wrong),
+      );
+    }
   });
 
   test("JSON Schemas: one per type, describing the whole envelope; schemas/ is up to date", async () => {

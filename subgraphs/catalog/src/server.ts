@@ -3,6 +3,7 @@ import type { CatalogContext } from "./context.ts";
 import { createCatalogStore } from "./data/catalog-store.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createCatalogLoaders } from "./data/loaders.ts";
+import { catalogEventHandlers } from "./events/availability.ts";
 import { resolvers } from "./resolvers/index.ts";
 
 export interface CatalogDeps {
@@ -13,11 +14,12 @@ export interface CatalogDeps {
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-/** The catalog subgraph: its Apollo server and how to build a request's context. */
+/** The catalog subgraph: its Apollo server, how to build a request's context, and its event handlers (availability). */
 export function createCatalogSubgraph({ prisma, logger, production }: CatalogDeps) {
   const store = createCatalogStore(prisma);
   return {
     apollo: createSubgraphServer<CatalogContext>({ name: "catalog", typeDefs, resolvers, logger, production }),
     context: (base: BaseContext): CatalogContext => ({ ...base, store, loaders: createCatalogLoaders(store) }),
+    handlers: catalogEventHandlers,
   };
 }

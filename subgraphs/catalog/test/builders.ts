@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Viewer } from "@storefront/auth";
+import { createEvent, type EventOf } from "@storefront/events";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { applyAvailabilityChanged } from "../src/events/availability.ts";
 
@@ -52,9 +53,24 @@ export function aProduct(
   });
 }
 
-/** Delivers an availability report the way the event consumer would: through the handler, in a transaction. */
+/** Applies an availability report through the handler, in a transaction (without the consumer's bookkeeping). */
 export function anAvailabilityReport(prisma: PrismaClient, report: { productId: string; inStock: boolean; version: number }) {
-  return prisma.$transaction((tx) => applyAvailabilityChanged(tx, { ...report, changedAt: new Date().toISOString() }));
+  return prisma.$transaction((tx) =>
+    applyAvailabilityChanged(tx, { ...report, available: report.inStock ? 1 : 0, changedAt: new Date().toISOString() }),
+  );
+}
+
+/** An `inventory.availability_changed.v1` event, as inventory publishes it. */
+export function anAvailabilityChanged(report: {
+  productId: string;
+  available: number;
+  version: number;
+}): EventOf<"inventory.availability_changed.v1"> {
+  return createEvent({
+    type: "inventory.availability_changed.v1",
+    source: "/storefront/inventory",
+    data: { ...report, inStock: report.available > 0, changedAt: new Date().toISOString() },
+  });
 }
 
 /** Every product and category, to compare before and after an operation that must change nothing. */

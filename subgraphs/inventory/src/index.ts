@@ -10,7 +10,8 @@ export const inventorySubgraph = defineSubgraph({
   name: "inventory",
   defaultPort: 4003,
   schemaDir: fileURLToPath(new URL("../../../prisma/inventory", import.meta.url)),
-  publishesEvents: false,
+  // every stock change writes inventory.availability_changed.v1 to the outbox (src/events/availability.ts)
+  publishesEvents: true,
   createPrisma: (adapter: SqlDriverAdapterFactory) => new PrismaClient({ adapter }),
   create: (deps) => createInventorySubgraph(deps),
   seedDemo: seedDemoStock,

@@ -3,6 +3,7 @@ import {
   createEventConsumer,
   createInProcessBus,
   type EventBus,
+  eventDefinition,
   type OutgoingMessage,
   serializeEvent,
   silentLogger,
@@ -33,7 +34,7 @@ export function eventDelivery(prisma: PrismaClient) {
     deliver: (event: AnyEvent): Promise<void> =>
       consumer.handleMessage({
         topic: topicOf(event.type),
-        key: event.data.orderId,
+        key: eventDefinition(event.type as string).key(event.data),
         value: serializeEvent(event),
         headers: {},
         partition: 0,

@@ -7,6 +7,13 @@ export interface LockedStock {
   readonly reserved: number;
 }
 
+/** A product's stock level as a change left it: its balance, its new version and when it changed. */
+export interface ChangedStockLevel extends LockedStock {
+  /** stock_level.version after the change: every UPDATE of on_hand or reserved adds one. */
+  readonly version: number;
+  readonly changedAt: Date;
+}
+
 /** A product and a number of its units. */
 export interface UnitsOfProduct {
   readonly productId: string;
@@ -27,32 +34,32 @@ export interface MovementEntry extends UnitsOfProduct {
 /** Reservation and stock reads and writes inside one transaction. */
 export function createReservationStore(tx: InventoryTransaction) {
   /** Moves every line's units in one statement; `where` guards each row, so a line that would break a rule is skipped. */
-  const moveUnits = (lines: readonly UnitsOfProduct[], statement: "hold" | "release" | "commit"): Promise<LockedStock[]> => {
+  const moveUnits = (lines: readonly UnitsOfProduct[], statement: "hold" | "release" | "commit"): Promise<ChangedStockLevel[]> => {
     const productIds = lines.map((line) => line.productId);
     const quantities = lines.map((line) => line.quantity);
     switch (statement) {
       case "hold":
         // reserved ≤ on_hand afterwards: the guard that makes overselling impossible (the CHECK constraint backs it)
-        return tx.$queryRaw<LockedStock[]>`
+        return tx.$queryRaw<ChangedStockLevel[]>`
           UPDATE stock_level AS s
-          SET reserved = s.reserved + moved.quantity, updated_at = now()
+          SET reserved = s.reserved + moved.quantity, version = s.version + 1, updated_at = now()
           FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
           WHERE s.product_id = moved.product_id AND s.on_hand - s.reserved >= moved.quantity
-          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved, s.version, s.updated_at AS "changedAt"`;
       case "release":
-        return tx.$queryRaw<LockedStock[]>`
+        return tx.$queryRaw<ChangedStockLevel[]>`
           UPDATE stock_level AS s
-          SET reserved = s.reserved - moved.quantity, updated_at = now()
+          SET reserved = s.reserved - moved.quantity, version = s.version + 1, updated_at = now()
           FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
           WHERE s.product_id = moved.product_id AND s.reserved >= moved.quantity
-          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved, s.version, s.updated_at AS "changedAt"`;
       case "commit":
-        return tx.$queryRaw<LockedStock[]>`
+        return tx.$queryRaw<ChangedStockLevel[]>`
           UPDATE stock_level AS s
-          SET on_hand = s.on_hand - moved.quantity, reserved = s.reserved - moved.quantity, updated_at = now()
+          SET on_hand = s.on_hand - moved.quantity, reserved = s.reserved - moved.quantity, version = s.version + 1, updated_at = now()
           FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
           WHERE s.product_id = moved.product_id AND s.reserved >= moved.quantity
-          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved`;
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved, s.version, s.updated_at AS "changedAt"`;
     }
   };
 

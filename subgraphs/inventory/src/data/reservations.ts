@@ -1,10 +1,12 @@
 // Reserving, releasing and committing an order's stock: the one implementation behind both the order event handlers
 // and the synchronous API the checkout calls. Each function runs in its caller's transaction.
+import type { OutboxSignal } from "@storefront/runtime";
 import { lateReservationStep, settlementStep } from "../domain/reservation-lifecycle.ts";
 import { type OrderedUnits, planReservation, type RejectedLine, unitsPerProduct } from "../domain/reservation-plan.ts";
+import { announceAvailability } from "../events/availability.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import type { InventoryTransaction, ReservationRecord, StockReservationRecord } from "./records.ts";
-import { createReservationStore, type LockedStock, type ReservationStore } from "./reservation-store.ts";
+import { type ChangedStockLevel, createReservationStore, type LockedStock, type ReservationStore } from "./reservation-store.ts";
 
 /** Who asked: a user id (an admin, or the checkout), or null when inventory reacts to an order event. */
 export type ActorId = string | null;
@@ -50,7 +52,8 @@ function withBalances<Line extends { readonly productId: string }>(lines: readon
  * Reserves an order's items, all or nothing, never beyond what is available. Idempotent per order id: when anything
  * was recorded for the order before, that is returned unchanged. A refused order is recorded as REJECTED reservations
  * with the reason per line (nothing is held). An order that already ended before it was reserved follows that ending:
- * cancelled → REJECTED (order_cancelled); paid → held and committed at once.
+ * cancelled → REJECTED (order_cancelled); paid → held and committed at once. Whatever changes a product's stock also
+ * writes its inventory.availability_changed.v1 to the outbox, in the same transaction.
  */
 export async function reserveStockForOrder(tx: InventoryTransaction, order: OrderToReserve, actorId: ActorId): Promise<ReserveOutcome> {
   const store = createReservationStore(tx);
@@ -79,27 +82,30 @@ export async function reserveStockForOrder(tx: InventoryTransaction, order: Orde
     return { outcome: "rejected", reservation: await reservationOf(store, orderId), lines: plan.lines };
   }
 
-  const held = withBalances(plan.lines, await store.holdUnits(plan.lines), orderId);
+  const heldLevels = await store.holdUnits(plan.lines);
+  const held = withBalances(plan.lines, heldLevels, orderId);
   await store.recordReservations(
     orderId,
     plan.lines.map((line) => ({ ...line, status: "HELD", reason: null })),
   );
   await store.recordMovements(held.map((line) => ({ ...line, kind: "RESERVED", orderId, reason: null, actorId })));
   if (step === "reserve_then_commit") {
-    await settleHeldLines(store, orderId, "commit", { reason: "order_paid", actorId });
+    const committedLevels = await settleHeldLines(store, orderId, "commit", { reason: "order_paid", actorId });
+    await announceAvailability(tx, [...heldLevels, ...committedLevels]);
     return { outcome: "held_and_committed", reservation: await reservationOf(store, orderId) };
   }
+  await announceAvailability(tx, heldLevels);
   return { outcome: "held", reservation: await reservationOf(store, orderId) };
 }
 
-/** Commits or releases an order's held lines: the stock rows are locked in product id order first. */
+/** Commits or releases an order's held lines (the stock rows are locked in product id order first); the levels it left. */
 async function settleHeldLines(
   store: ReservationStore,
   orderId: string,
   ending: "commit" | "release",
   { reason, actorId }: { reason: string; actorId: ActorId },
   held?: readonly ReservationRecord[],
-): Promise<void> {
+): Promise<ChangedStockLevel[]> {
   const lines = held ?? (await store.reservationsOfOrder(orderId)).filter((line) => line.status === "HELD");
   const units = lines.map(({ productId, quantity }) => ({ productId, quantity }));
   await store.lockStock(units.map((line) => line.productId));
@@ -109,6 +115,7 @@ async function settleHeldLines(
   await store.recordMovements(
     moved.map((line) => ({ ...line, kind: ending === "commit" ? "COMMITTED" : "RELEASED", orderId, reason, actorId })),
   );
+  return left;
 }
 
 async function endOrder(
@@ -127,7 +134,7 @@ async function endOrder(
     case "none":
       return { outcome: "unchanged", reservation: await reservationOf(store, orderId) };
     case "settle":
-      await settleHeldLines(store, orderId, ending, cause, step.lines);
+      await announceAvailability(tx, await settleHeldLines(store, orderId, ending, cause, step.lines));
       return { outcome: "settled", reservation: await reservationOf(store, orderId) };
   }
 }
@@ -151,15 +158,24 @@ export function releaseStockOfOrder(tx: InventoryTransaction, orderId: string, r
 // Many orders may queue for the same product's row lock: wait for a connection and for the locks longer than Prisma's default.
 const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
 
-/** The same operations, each in a transaction of its own: what the GraphQL API (and so the checkout) calls. */
-export function createReservations(prisma: PrismaClient) {
+/** Whether an operation changed stock (and so wrote availability events to the outbox). */
+const changedStock = (result: ReserveOutcome | SettleOutcome): boolean =>
+  result.outcome === "held" || result.outcome === "held_and_committed" || result.outcome === "settled";
+
+/**
+ * The same operations, each in a transaction of its own: what the GraphQL API (and so the checkout) calls. After a
+ * commit that wrote events, the outbox relay is woken so the catalog hears of the change without waiting for its poll.
+ */
+export function createReservations(prisma: PrismaClient, outbox: OutboxSignal) {
+  const run = async <R extends ReserveOutcome | SettleOutcome>(operation: (tx: InventoryTransaction) => Promise<R>): Promise<R> => {
+    const result = await prisma.$transaction(operation, transactionOptions);
+    if (changedStock(result)) outbox.notify();
+    return result;
+  };
   return {
-    reserve: (order: OrderToReserve, actorId: ActorId) =>
-      prisma.$transaction((tx) => reserveStockForOrder(tx, order, actorId), transactionOptions),
-    release: (orderId: string, reason: string, actorId: ActorId) =>
-      prisma.$transaction((tx) => releaseStockOfOrder(tx, orderId, reason, actorId), transactionOptions),
-    commit: (orderId: string, actorId: ActorId) =>
-      prisma.$transaction((tx) => commitStockOfOrder(tx, orderId, actorId), transactionOptions),
+    reserve: (order: OrderToReserve, actorId: ActorId) => run((tx) => reserveStockForOrder(tx, order, actorId)),
+    release: (orderId: string, reason: string, actorId: ActorId) => run((tx) => releaseStockOfOrder(tx, orderId, reason, actorId)),
+    commit: (orderId: string, actorId: ActorId) => run((tx) => commitStockOfOrder(tx, orderId, actorId)),
     reservationOf: async (orderId: string): Promise<StockReservationRecord> => ({
       orderId,
       lines: await prisma.reservation.findMany({ where: { orderId }, orderBy: { productId: "asc" } }),

@@ -1,10 +1,15 @@
+import type { OutboxSignal } from "@storefront/runtime";
 import type { Stock, StockChangePlan } from "../domain/stock.ts";
+import { announceAvailability } from "../events/availability.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import type { StockChangeRecord } from "./records.ts";
 import { createReservationStore } from "./reservation-store.ts";
 
-/** Manual changes of stock on hand (admins): decided under the product's row lock and booked in the ledger. */
-export function createStockChanges(prisma: PrismaClient) {
+/**
+ * Manual changes of stock on hand (admins): decided under the product's row lock, booked in the ledger and announced
+ * (inventory.availability_changed.v1 in the outbox), all in one transaction; the relay is woken after the commit.
+ */
+export function createStockChanges(prisma: PrismaClient, outbox: OutboxSignal) {
   return {
     /** Whether inventory has ever stocked the product (it then knows the product exists). */
     isStocked: async (productId: string): Promise<boolean> => (await prisma.stockLevel.count({ where: { productId } })) > 0,
@@ -14,15 +19,19 @@ export function createStockChanges(prisma: PrismaClient) {
      * from it, then applies the plan and books it, all in one transaction. `decide` throws to refuse (nothing changes)
      * or answers null when there is nothing to change.
      */
-    change: (productId: string, actorId: string, decide: (stock: Stock) => StockChangePlan | null): Promise<StockChangeRecord> =>
-      prisma.$transaction(
+    change: async (productId: string, actorId: string, decide: (stock: Stock) => StockChangePlan | null): Promise<StockChangeRecord> => {
+      const change = await prisma.$transaction(
         async (tx) => {
           await tx.stockLevel.createMany({ data: [{ productId, onHand: 0 }], skipDuplicates: true });
           const [stock] = await createReservationStore(tx).lockStock([productId]);
           if (!stock) throw new Error(`stock of product ${productId} vanished while locked`);
           const plan = decide(stock);
           if (!plan) return { productId, movement: null };
-          await tx.stockLevel.update({ where: { productId }, data: { onHand: plan.onHandAfter } });
+          const level = await tx.stockLevel.update({
+            where: { productId },
+            data: { onHand: plan.onHandAfter, version: { increment: 1 } },
+            select: { onHand: true, reserved: true, version: true, updatedAt: true },
+          });
           const movement = await tx.stockMovement.create({
             data: {
               productId,
@@ -35,10 +44,16 @@ export function createStockChanges(prisma: PrismaClient) {
               reservedAfter: plan.reservedAfter,
             },
           });
+          await announceAvailability(tx, [
+            { productId, onHand: level.onHand, reserved: level.reserved, version: level.version, changedAt: level.updatedAt },
+          ]);
           return { productId, movement };
         },
         { maxWait: 10_000, timeout: 30_000 },
-      ),
+      );
+      if (change.movement) outbox.notify();
+      return change;
+    },
   };
 }
 
