@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { demoProducts, demoUsers } from "@storefront/demo-data";
 import { silentLogger } from "@storefront/service";
 import { freePort, graphqlRequest } from "@storefront/testkit";
+import { demoPasswords } from "@storefront/users";
 import { type EmbeddedShop, startEmbeddedShop } from "../../scripts/embedded.ts";
 
 describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
@@ -35,10 +36,19 @@ describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
     const customer = demoUsers.find((u) => u.role === "CUSTOMER");
     const product = demoProducts[4];
     assert.ok(customer && product);
+    const login = await graphqlRequest<{ login: { accessToken: string } }>(
+      shop.routerUrl,
+      "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+      {
+        input: { email: customer.email, password: demoPasswords[customer.email] },
+      },
+    );
+    const auth = { authorization: `Bearer ${login.body.data?.login.accessToken}` };
     const placed = await graphqlRequest<{ placeOrder: { id: string } }>(
       shop.routerUrl,
       "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }",
-      { input: { userId: customer.id, items: [{ productId: product.id, quantity: 3 }] } },
+      { input: { items: [{ productId: product.id, quantity: 3 }] } },
+      auth,
     );
     assert.deepEqual(placed.body.errors, undefined);
     const orderId = placed.body.data?.placeOrder.id;
@@ -49,6 +59,7 @@ describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
         shop.routerUrl,
         "query($id: ID!) { order(id: $id) { paymentStatus items { product { inventory { reserved } } } } }",
         { id: orderId },
+        auth,
       );
       answer = body.data;
       if (answer?.order.paymentStatus && answer.order.items[0]?.product.inventory.reserved) break;

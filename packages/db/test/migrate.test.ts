@@ -166,7 +166,10 @@ for (const backend of backends) {
     test("checkDrift reads CHECK constraints a migration added by hand (Prisma cannot express them)", async () => {
       const fixture = schemaDirFixture();
       cleanups.push(fixture.remove);
-      fixture.addMigration("20260103000000_price_check", 'ALTER TABLE "Product" ADD CONSTRAINT "product_name_not_empty" CHECK (length("name") > 0);\n');
+      fixture.addMigration(
+        "20260103000000_price_check",
+        'ALTER TABLE "Product" ADD CONSTRAINT "product_name_not_empty" CHECK (length("name") > 0);\n',
+      );
       const { database } = await freshDatabase(backend, fixture.dir);
       await database.migrate();
       assert.deepEqual(await checkDrift(database, { schemaDir: fixture.dir }), { drifted: false, diff: "" });

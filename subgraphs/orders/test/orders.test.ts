@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import type { Viewer } from "@storefront/auth";
 import { type CatalogPrisma, catalogSubgraph } from "@storefront/catalog";
 import { errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
@@ -31,6 +32,8 @@ type PlacedOrder = {
   statusHistory: { from: string | null; to: string; actor: string; reason: string | null }[];
   customer: { id: string };
 };
+
+const customer = (userId: string): { viewer: Viewer } => ({ viewer: { userId, role: "CUSTOMER", scopes: [] } });
 
 describe("orders subgraph", () => {
   let catalog: TestSubgraph<CatalogPrisma>;
@@ -63,15 +66,18 @@ describe("orders subgraph", () => {
     const userId = randomUUID();
     const before = (await outboxRows()).length;
 
-    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
-      input: {
-        userId,
-        items: [
-          { productId: kettle.id, quantity: 1 },
-          { productId: mugs.id, quantity: 3 },
-        ],
+    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(
+      PLACE_ORDER,
+      {
+        input: {
+          items: [
+            { productId: kettle.id, quantity: 1 },
+            { productId: mugs.id, quantity: 3 },
+          ],
+        },
       },
-    });
+      customer(userId),
+    );
 
     assert.equal(placeOrder.status, "PENDING_PAYMENT");
     assert.deepEqual(placeOrder.subtotal, { amount: 2_500 + 3 * 800, currency: "EUR" });
@@ -107,11 +113,13 @@ describe("orders subgraph", () => {
   it("returns the first order for a repeated idempotency key, also when the retries race", async () => {
     const product = await aProduct();
     const userId = randomUUID();
-    const input = { userId, idempotencyKey: `checkout-${randomUUID()}`, items: [{ productId: product.id, quantity: 2 }] };
+    const input = { idempotencyKey: `checkout-${randomUUID()}`, items: [{ productId: product.id, quantity: 2 }] };
     const before = (await outboxRows()).length;
 
-    const results = await Promise.all(Array.from({ length: 5 }, () => orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input })));
-    const again = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input }, customer(userId))),
+    );
+    const again = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input }, customer(userId));
 
     const ids = new Set([...results, again].map((r) => r.placeOrder.id));
     assert.equal(ids.size, 1);
@@ -124,7 +132,7 @@ describe("orders subgraph", () => {
     const good = await aProduct();
     const userId = randomUUID();
     const place = (items: unknown[], extra: Record<string, unknown> = {}) =>
-      orders.execute(PLACE_ORDER, { input: { userId, items, ...extra } });
+      orders.execute(PLACE_ORDER, { input: { items, ...extra } }, customer(userId));
     const ordersBefore = await orders.prisma.order.count();
     const eventsBefore = (await outboxRows()).length;
 
@@ -144,10 +152,9 @@ describe("orders subgraph", () => {
     assert.deepEqual(errorCodes(await place([{ productId: archived.id, quantity: 1 }])), ["BAD_USER_INPUT"]);
     assert.deepEqual(errorCodes(await place([{ productId: randomUUID(), quantity: 1 }])), ["NOT_FOUND"]);
     assert.deepEqual(errorCodes(await place([{ productId: good.id, quantity: 1 }], { idempotencyKey: "" })), ["BAD_USER_INPUT"]);
-    assert.deepEqual(
-      errorCodes(await orders.execute(PLACE_ORDER, { input: { userId: "nobody", items: [{ productId: good.id, quantity: 1 }] } })),
-      ["BAD_USER_INPUT"],
-    );
+    assert.deepEqual(errorCodes(await orders.execute(PLACE_ORDER, { input: { items: [{ productId: good.id, quantity: 1 }] } })), [
+      "UNAUTHENTICATED",
+    ]);
 
     assert.equal(await orders.prisma.order.count(), ordersBefore);
     assert.equal((await outboxRows()).length, eventsBefore);
@@ -158,9 +165,11 @@ describe("orders subgraph", () => {
     const userId = randomUUID();
     const placed: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
-        input: { userId, items: [{ productId: product.id, quantity: 1 }] },
-      });
+      const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(
+        PLACE_ORDER,
+        { input: { items: [{ productId: product.id, quantity: 1 }] } },
+        customer(userId),
+      );
       placed.push(placeOrder.id);
     }
     type Page = {
@@ -171,9 +180,9 @@ describe("orders subgraph", () => {
     const page = `query($representations: [_Any!]!, $after: String) { _entities(representations: $representations) {
       ... on User { orders(first: 2, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } } }`;
     const representations = [{ __typename: "User", id: userId }];
-    const first = await orders.query<Page>(page, { representations });
+    const first = await orders.query<Page>(page, { representations }, customer(userId));
     const firstPage = first._entities[0]?.orders;
-    const second = await orders.query<Page>(page, { representations, after: firstPage?.pageInfo.endCursor });
+    const second = await orders.query<Page>(page, { representations, after: firstPage?.pageInfo.endCursor }, customer(userId));
 
     assert.equal(firstPage?.totalCount, 3);
     assert.equal(firstPage?.pageInfo.hasNextPage, true);
@@ -185,9 +194,12 @@ describe("orders subgraph", () => {
 
   it("resolves Order references in one batch and null for unknown ids", async () => {
     const product = await aProduct();
-    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(PLACE_ORDER, {
-      input: { userId: randomUUID(), items: [{ productId: product.id, quantity: 1 }] },
-    });
+    const userId = randomUUID();
+    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(
+      PLACE_ORDER,
+      { input: { items: [{ productId: product.id, quantity: 1 }] } },
+      customer(userId),
+    );
     const data = await orders.query<{ _entities: unknown[] }>(
       "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total { amount } } } }",
       {
@@ -196,7 +208,37 @@ describe("orders subgraph", () => {
           { __typename: "Order", id: randomUUID() },
         ],
       },
+      customer(userId),
     );
     assert.deepEqual(data._entities, [{ id: placeOrder.id, status: "PENDING_PAYMENT", total: { amount: 2_500 } }, null]);
+  });
+
+  it("shows an order and a customer's order list only to that customer and admins", async () => {
+    const product = await aProduct();
+    const owner = randomUUID();
+    const { placeOrder } = await orders.query<{ placeOrder: PlacedOrder }>(
+      PLACE_ORDER,
+      { input: { items: [{ productId: product.id, quantity: 1 }] } },
+      customer(owner),
+    );
+    const byId = "query($id: ID!) { order(id: $id) { id total { amount } } }";
+    const list = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { orders { totalCount } } } }";
+    const entity = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id total { amount } } } }";
+    const stranger = customer(randomUUID());
+    const admin = { viewer: { userId: randomUUID(), role: "ADMIN" as const, scopes: ["admin"] } };
+
+    assert.deepEqual(await orders.query(byId, { id: placeOrder.id }, customer(owner)), {
+      order: { id: placeOrder.id, total: { amount: 2_500 } },
+    });
+    assert.deepEqual(await orders.query(byId, { id: placeOrder.id }, admin), { order: { id: placeOrder.id, total: { amount: 2_500 } } });
+    assert.deepEqual(errorCodes(await orders.execute(byId, { id: placeOrder.id }, stranger)), ["FORBIDDEN"]);
+    assert.deepEqual(errorCodes(await orders.execute(byId, { id: placeOrder.id })), ["UNAUTHENTICATED"]);
+    assert.deepEqual(errorCodes(await orders.execute(list, { r: [{ __typename: "User", id: owner }] }, stranger)), ["FORBIDDEN"]);
+    assert.deepEqual(errorCodes(await orders.execute(entity, { r: [{ __typename: "Order", id: placeOrder.id }] }, stranger)), [
+      "FORBIDDEN",
+    ]);
+    assert.deepEqual(await orders.query(list, { r: [{ __typename: "User", id: owner }] }, admin), {
+      _entities: [{ orders: { totalCount: 1 } }],
+    });
   });
 });

@@ -75,6 +75,7 @@ describe("payments records what an order owes when it is placed", () => {
     const data = await payments.query<{ _entities: unknown[] }>(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { amountDue { amount currency } paymentStatus payments { id } } } }`,
       { r: [{ __typename: "Order", id: event.data.orderId }] },
+      { viewer: { userId: event.data.userId, role: "CUSTOMER", scopes: [] } },
     );
     assert.deepEqual(data._entities, [{ amountDue: { amount: 31_400, currency: "EUR" }, paymentStatus: "AWAITING_PAYMENT", payments: [] }]);
   });

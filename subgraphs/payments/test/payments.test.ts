@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
+import type { Viewer } from "@storefront/auth";
+import { errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { paymentsSubgraph } from "../src/index.ts";
 import { anAmountDue, aPayment } from "./builders.ts";
@@ -17,6 +18,8 @@ type OrderPayments = {
 type Orders = { _entities: OrderPayments[] };
 
 const order = (id: string) => ({ __typename: "Order", id });
+const admin: Viewer = { userId: randomUUID(), role: "ADMIN", scopes: ["admin"] };
+const asAdmin = { viewer: admin };
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 describe("payments subgraph", () => {
@@ -31,7 +34,7 @@ describe("payments subgraph", () => {
     const failed = await aPayment(payments.prisma, due.orderId, { amount: 12_345, status: "FAILED", createdAt: minutesAgo(2) });
     const captured = await aPayment(payments.prisma, due.orderId, { amount: 12_345, status: "CAPTURED", createdAt: minutesAgo(1) });
 
-    const data = await payments.query<Orders>(ORDERS, { r: [order(due.orderId)] });
+    const data = await payments.query<Orders>(ORDERS, { r: [order(due.orderId)] }, asAdmin);
 
     assert.deepEqual(data._entities, [
       {
@@ -55,9 +58,13 @@ describe("payments subgraph", () => {
     await aPayment(payments.prisma, retrying.orderId, { amount: 900, status: "PENDING", createdAt: minutesAgo(1) });
     const unrecorded = randomUUID();
 
-    const data = await payments.query<Orders>(ORDERS, {
-      r: [order(unrecorded), order(failing.orderId), order(retrying.orderId), order(awaiting.orderId), order("not-a-uuid")],
-    });
+    const data = await payments.query<Orders>(
+      ORDERS,
+      {
+        r: [order(unrecorded), order(failing.orderId), order(retrying.orderId), order(awaiting.orderId), order("not-a-uuid")],
+      },
+      asAdmin,
+    );
 
     assert.deepEqual(
       data._entities.map((o) => [o.id, o.amountDue?.amount ?? null, o.paymentStatus, o.payments.length]),
@@ -83,6 +90,7 @@ describe("payments subgraph", () => {
           { __typename: "Payment", id: "nope" },
         ],
       },
+      asAdmin,
     );
     assert.deepEqual(data._entities, [
       null,
@@ -103,10 +111,37 @@ describe("payments subgraph", () => {
     for (const due of dues) await aPayment(payments.prisma, due.orderId, { status: "CAPTURED" });
 
     const { result, count } = await payments.database.countQueries(() =>
-      payments.query<Orders>(ORDERS, { r: dues.map((due) => order(due.orderId)) }),
+      payments.query<Orders>(ORDERS, { r: dues.map((due) => order(due.orderId)) }, asAdmin),
     );
 
     assert.ok(result._entities.every((o) => o.paymentStatus === "PAID" && o.payments.length === 1));
     assert.equal(count, 2, "one statement for the amounts due, one for the payments");
+  });
+
+  it("shows an order's amount due, status and payments to its customer and admins only", async () => {
+    const customer: Viewer = { userId: randomUUID(), role: "CUSTOMER", scopes: [] };
+    const someoneElse: Viewer = { userId: randomUUID(), role: "CUSTOMER", scopes: [] };
+    const due = await anAmountDue(payments.prisma, { userId: customer.userId, amount: 4_200 });
+    const payment = await aPayment(payments.prisma, due.orderId, { amount: 4_200, status: "CAPTURED" });
+    const orderQuery =
+      "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { amountDue { amount } paymentStatus payments { id } } } }";
+    const paymentQuery = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Payment { id } } }";
+    const r = [order(due.orderId)];
+
+    const own = await payments.query<{ _entities: unknown[] }>(orderQuery, { r }, { viewer: customer });
+    assert.deepEqual(own._entities, [{ amountDue: { amount: 4_200 }, paymentStatus: "PAID", payments: [{ id: payment.id }] }]);
+
+    const foreign = await payments.execute(orderQuery, { r }, { viewer: someoneElse });
+    // payments is non-null, so its error nulls the whole order and the remaining siblings are not reported.
+    const onlyCode = (codes: unknown[], code: string) => codes.length > 0 && codes.every((c) => c === code);
+    assert.ok(onlyCode(errorCodes(foreign), "FORBIDDEN"), JSON.stringify(foreign.errors));
+    assert.equal(JSON.stringify(foreign.data).includes("4200"), false, "nothing of the order's money leaks");
+    assert.deepEqual(
+      errorCodes(await payments.execute(paymentQuery, { r: [{ __typename: "Payment", id: payment.id }] }, { viewer: someoneElse })),
+      ["FORBIDDEN"],
+    );
+
+    const anonymous = await payments.execute(orderQuery, { r });
+    assert.ok(onlyCode(errorCodes(anonymous), "UNAUTHENTICATED"), JSON.stringify(anonymous.errors));
   });
 });

@@ -34,7 +34,7 @@ export type Money = {
 
 export type Mutation = {
   __typename?: "Mutation";
-  /** Places an order at the catalog's current prices. Publishes `order.placed`. */
+  /** Places an order for the signed-in customer at the catalog's current prices. Publishes `order.placed`. */
   placeOrder: Order;
 };
 
@@ -161,8 +161,6 @@ export type PlaceOrderInput = {
   idempotencyKey?: InputMaybe<Scalars["String"]["input"]>;
   /** The products and quantities, at most 50 lines. */
   items: Array<OrderLineInput>;
-  /** The customer placing the order. (Taken from the signed-in user once authentication is in place.) */
-  userId: Scalars["ID"]["input"];
 };
 
 export type Product = {
@@ -173,7 +171,7 @@ export type Product = {
 
 export type Query = {
   __typename?: "Query";
-  /** One order by id. */
+  /** One order by id: the signed-in customer's own, or any for an admin. */
   order?: Maybe<Order>;
 };
 
@@ -185,7 +183,7 @@ export type User = {
   __typename?: "User";
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
-  /** The user's orders, newest first. */
+  /** The user's orders, newest first. Only the user themself and admins may see them. */
   orders: OrderConnection;
 };
 

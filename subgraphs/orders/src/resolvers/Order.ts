@@ -1,7 +1,12 @@
+import { assertMaySeeOrder } from "../domain/access.ts";
 import type { OrderResolvers } from "../generated/resolvers-types.ts";
 
 export const Order: OrderResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.orderById.load(reference.id),
+  async __resolveReference(reference, { loaders, viewer }) {
+    const order = await loaders.orderById.load(reference.id);
+    if (order) assertMaySeeOrder(viewer, order);
+    return order;
+  },
   customer: (order) => ({ id: order.userId }),
   items: (order, _args, { loaders }) => loaders.itemsOfOrder.load(order.id),
   subtotal: (order) => ({ amount: order.subtotalAmount, currency: order.currency }),

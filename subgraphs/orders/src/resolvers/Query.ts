@@ -1,5 +1,12 @@
+import { requireViewer } from "@storefront/auth";
+import { assertMaySeeOrder } from "../domain/access.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
 export const Query: QueryResolvers = {
-  order: (_parent, { id }, { loaders }) => loaders.orderById.load(id),
+  async order(_parent, { id }, { loaders, viewer }) {
+    requireViewer(viewer);
+    const order = await loaders.orderById.load(id);
+    if (order) assertMaySeeOrder(viewer, order);
+    return order;
+  },
 };
