@@ -146,4 +146,50 @@ describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
     assert.equal(status, 200);
     assert.equal(body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
   });
+
+  it("lets a new customer register, browse, fill a cart and see only their own data", async () => {
+    const asUser = (token: string) => ({ authorization: `Bearer ${token}` });
+    const register = (email: string) =>
+      graphqlRequest<{ register: { accessToken: string; user: { id: string } } }>(
+        stack.routerUrl,
+        "mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }",
+        { input: { email, password: "correct horse battery", name: "New Customer" } },
+      );
+    const first = (await register(`first-${randomUUID()}@example.com`)).body.data?.register;
+    const second = (await register(`second-${randomUUID()}@example.com`)).body.data?.register;
+    assert.ok(first && second, "both customers registered");
+
+    const browse = await graphqlRequest<{ products: { edges: { node: { id: string; name: string; inStock: boolean } }[] } }>(
+      stack.routerUrl,
+      'query { products(first: 3, filter: { categorySlug: "audio", inStock: true }, sort: PRICE_ASC) { edges { node { id name inStock } } } }',
+    );
+    assert.deepEqual(browse.body.errors, undefined);
+    const product = browse.body.data?.products.edges[0]?.node;
+    assert.ok(product?.inStock, "an audio product in stock");
+
+    const added = await graphqlRequest<{ addToCart: { itemCount: number; subtotal: { amount: number } } }>(
+      stack.routerUrl,
+      "mutation($id: ID!) { addToCart(productId: $id, quantity: 2) { itemCount subtotal { amount } } }",
+      { id: product.id },
+      asUser(first.accessToken),
+    );
+    assert.deepEqual(added.body.errors, undefined);
+    assert.equal(added.body.data?.addToCart.itemCount, 2);
+
+    // The second customer asks for the first one's account, cart and orders by id.
+    const snooping = await graphqlRequest<{ user: unknown }>(
+      stack.routerUrl,
+      "query($id: ID!) { user(id: $id) { name cart { itemCount } orders { totalCount } } }",
+      { id: first.user.id },
+      asUser(second.accessToken),
+    );
+    assert.equal(snooping.body.data?.user ?? null, null);
+    assert.ok(
+      snooping.body.errors?.every((error) => error.extensions?.code === "FORBIDDEN"),
+      JSON.stringify(snooping.body.errors),
+    );
+
+    const anonymousCart = await graphqlRequest(stack.routerUrl, "{ cart { itemCount } }");
+    assert.equal(anonymousCart.body.errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
+  });
 });
