@@ -1,4 +1,4 @@
-export { createEventDelivery, type EventDeliveryOptions } from "./events.ts";
+export { createEventDelivery, type EventDelivery, type EventDeliveryOptions } from "./events.ts";
 export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
 export {
   type AsViewer,

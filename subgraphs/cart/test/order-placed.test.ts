@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import {
-  createEventConsumer,
-  createInProcessBus,
-  type EventBus,
-  type EventOf,
-  type OutgoingMessage,
-  serializeEvent,
-  silentLogger,
-  topicOf,
-} from "@storefront/events";
+import { createInProcessBus, type EventOf, serializeEvent, topicOf } from "@storefront/events";
 import { startSubgraph } from "@storefront/runtime";
 import { silentLogger as silentServiceLogger } from "@storefront/service";
-import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
+import { createEventDelivery, type EventDelivery, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { createCartHandlers } from "../src/events/handlers.ts";
 import { cartSubgraph } from "../src/index.ts";
@@ -22,44 +13,25 @@ import { aCartOf, anOrderPlaced, anUnreachableUrl, storedCart } from "./builders
 describe("the cart takes out what was ordered when an order is placed", () => {
   let cart: TestSubgraph<PrismaClient>;
   let subgraphUrls: Record<string, string>;
-  const deadLetters: OutgoingMessage[] = [];
-  let bus: EventBus;
+  let delivery: EventDelivery;
+  const deadLetters = () => delivery.deadLetters;
 
   before(async () => {
     // Reacting to order.placed asks no other subgraph: nothing listens at these URLs.
     subgraphUrls = { catalog: await anUnreachableUrl(), inventory: await anUnreachableUrl() };
     cart = await startTestSubgraph(cartSubgraph, { subgraphUrls });
-    const inProcess = createInProcessBus();
-    // The consumer publishes only to dead-letter topics; collecting them shows an event that could not be handled.
-    bus = { ...inProcess, publish: async (messages) => void deadLetters.push(...messages) };
+    delivery = createEventDelivery({ groupId: "cart", db: cart.prisma, handlers: createCartHandlers({ logger: silentServiceLogger() }) });
   });
   beforeEach(() => {
-    deadLetters.length = 0;
+    delivery.deadLetters.length = 0;
   });
   after(async () => {
-    await bus.close();
+    await delivery.close();
     await cart.close();
   });
 
   /** Delivers an event the way the runtime does: through the idempotent consumer, with one try (a retry would hide a failure). */
-  async function deliver(event: EventOf<"order.placed.v1">): Promise<void> {
-    const consumer = createEventConsumer({
-      bus,
-      groupId: "cart",
-      db: cart.prisma,
-      handlers: createCartHandlers({ logger: silentServiceLogger() }),
-      logger: silentLogger(),
-      maxAttempts: 1,
-    });
-    await consumer.handleMessage({
-      topic: topicOf(event.type),
-      key: event.data.orderId,
-      value: serializeEvent(event),
-      headers: {},
-      partition: 0,
-      offset: "0",
-    });
-  }
+  const deliver = (event: EventOf<"order.placed.v1">) => delivery.deliver(event);
 
   const linesOf = async (userId: string) =>
     Object.fromEntries((await storedCart(cart.prisma, userId))?.items.map((item) => [item.productId, item.quantity]) ?? []);
@@ -82,7 +54,7 @@ describe("the cart takes out what was ordered when an order is placed", () => {
       ]),
     );
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.deepEqual(await linesOf(userId), { [mugs]: 2, [later]: 2 });
     const after = await storedCart(cart.prisma, userId);
     assert.ok(after && before && after.updatedAt > before.updatedAt, "the cart changed");
@@ -109,7 +81,7 @@ describe("the cart takes out what was ordered when an order is placed", () => {
     await deliver(event);
     await Promise.all([deliver(republished), deliver(republished)]);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.deepEqual(await linesOf(userId), { [product]: 7 });
     assert.equal(await cart.prisma.checkedOutOrder.count({ where: { orderId: event.data.orderId } }), 1);
     const processed = await cart.prisma.processedEvent.findMany({ where: { eventId: { in: [event.id, republished.id] } } });
@@ -137,7 +109,7 @@ describe("the cart takes out what was ordered when an order is placed", () => {
 
     await deliver(anOrderPlaced(withoutCart, [{ productId: product, quantity: 1 }]));
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal(await storedCart(cart.prisma, withoutCart), null);
     assert.deepEqual(await storedCart(cart.prisma, otherCustomer), theirs, "another customer's cart is not touched");
   });
