@@ -5,6 +5,7 @@ import type { OrdersContext } from "./context.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createOrderLoaders } from "./data/loaders.ts";
 import { createOrderStore } from "./data/order-store.ts";
+import { createOrderEventHandlers } from "./events/handlers.ts";
 import { resolvers } from "./resolvers/index.ts";
 
 export interface OrdersDeps {
@@ -17,7 +18,7 @@ export interface OrdersDeps {
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-/** The orders subgraph: its Apollo server and how to build a request's context. */
+/** The orders subgraph: its Apollo server, how to build a request's context, and its reactions to payment events. */
 export function createOrdersSubgraph({ prisma, logger, production, outbox, subgraphUrls }: OrdersDeps) {
   const store = createOrderStore(prisma);
   const catalogUrl = subgraphUrls.catalog;
@@ -26,5 +27,6 @@ export function createOrdersSubgraph({ prisma, logger, production, outbox, subgr
   return {
     apollo: createSubgraphServer<OrdersContext>({ name: "orders", typeDefs, resolvers, logger, production }),
     context: (base: BaseContext): OrdersContext => ({ ...base, store, catalog, outbox, loaders: createOrderLoaders(store) }),
+    handlers: createOrderEventHandlers({ logger }),
   };
 }

@@ -3,6 +3,7 @@ import { isUuid, type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PricedOrder } from "../domain/order-lines.ts";
 import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
+import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
 export interface NewOrder {
   readonly userId: string;
@@ -11,8 +12,6 @@ export interface NewOrder {
   /** Ties the order.placed event to the request that caused it. */
   readonly correlationId: string;
 }
-
-const EVENT_SOURCE = "/storefront/orders";
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
@@ -76,6 +75,10 @@ export function createOrderStore(prisma: PrismaClient) {
         throw error;
       }
     },
+
+    /** Changes an order's status in a transaction of its own (see transitionOrder); the caller notifies the outbox when it changed. */
+    changeStatus: (orderId: string, transition: OrderTransition, options: TransitionOptions): Promise<TransitionResult> =>
+      prisma.$transaction((tx) => transitionOrder(tx, orderId, transition, options)),
 
     ordersByIds: (ids: readonly string[]): Promise<OrderRecord[]> => prisma.order.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 

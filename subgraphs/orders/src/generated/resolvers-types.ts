@@ -34,8 +34,39 @@ export type Money = {
 
 export type Mutation = {
   __typename?: "Mutation";
+  /**
+   * Cancels an order that has not shipped yet (waiting for payment, payment failed, or paid); its customer or an admin
+   * may. Publishes `order.cancelled` (with `wasPaid`: a paid order is refunded by payments). Cancelling a cancelled order
+   * returns it unchanged; a shipped, delivered or refunded one is refused with CONFLICT.
+   */
+  cancelOrder: Order;
+  /**
+   * Admins: records that a shipped order arrived. Publishes `order.delivered`. Marking a delivered order again returns
+   * it unchanged; any status but SHIPPED or DELIVERED is refused with CONFLICT.
+   */
+  markDelivered: Order;
+  /**
+   * Admins: records that a paid order left the warehouse. Publishes `order.shipped`. Marking a shipped order again
+   * returns it unchanged; any status but PAID or SHIPPED is refused with CONFLICT.
+   */
+  markShipped: Order;
   /** Places an order for the signed-in customer at the catalog's current prices. Publishes `order.placed`. */
   placeOrder: Order;
+};
+
+export type MutationCancelOrderArgs = {
+  id: Scalars["ID"]["input"];
+  reason: Scalars["String"]["input"];
+};
+
+export type MutationMarkDeliveredArgs = {
+  id: Scalars["ID"]["input"];
+};
+
+export type MutationMarkShippedArgs = {
+  carrier: Scalars["String"]["input"];
+  id: Scalars["ID"]["input"];
+  trackingNumber?: InputMaybe<Scalars["String"]["input"]>;
 };
 
 export type MutationPlaceOrderArgs = {
@@ -45,6 +76,8 @@ export type MutationPlaceOrderArgs = {
 /** An order: what was bought, at which prices, and what happened to it since. */
 export type Order = {
   __typename?: "Order";
+  /** Whether the order may still be cancelled: it has not shipped and is not cancelled yet. */
+  canCancel: Scalars["Boolean"]["output"];
   /** When the order was placed. */
   createdAt: Scalars["DateTime"]["output"];
   /** The customer who placed the order. */
@@ -309,17 +342,17 @@ export type ResolversTypes = ResolversObject<{
   Money: ResolverTypeWrapper<Money>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Order: ResolverTypeWrapper<OrderRecord>;
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
+  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
+  Order: ResolverTypeWrapper<OrderRecord>;
+  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, "edges"> & { edges: Array<ResolversTypes["OrderEdge"]> }>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, "node"> & { node: ResolversTypes["Order"] }>;
-  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
   OrderItem: ResolverTypeWrapper<OrderItemRecord>;
   OrderLineInput: OrderLineInput;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeRecord>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   PlaceOrderInput: PlaceOrderInput;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -333,16 +366,16 @@ export type ResolversParentTypes = ResolversObject<{
   Money: Money;
   Int: Scalars["Int"]["output"];
   Mutation: Record<PropertyKey, never>;
-  Order: OrderRecord;
   ID: Scalars["ID"]["output"];
+  String: Scalars["String"]["output"];
+  Order: OrderRecord;
+  Boolean: Scalars["Boolean"]["output"];
   OrderConnection: Omit<OrderConnection, "edges"> & { edges: Array<ResolversParentTypes["OrderEdge"]> };
   OrderEdge: Omit<OrderEdge, "node"> & { node: ResolversParentTypes["Order"] };
-  String: Scalars["String"]["output"];
   OrderItem: OrderItemRecord;
   OrderLineInput: OrderLineInput;
   OrderStatusChange: OrderStatusChangeRecord;
   PageInfo: PageInfo;
-  Boolean: Scalars["Boolean"]["output"];
   PlaceOrderInput: PlaceOrderInput;
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
@@ -369,6 +402,9 @@ export type MutationResolvers<
   ContextType = OrdersContext,
   ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
 > = ResolversObject<{
+  cancelOrder?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, "id" | "reason">>;
+  markDelivered?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationMarkDeliveredArgs, "id">>;
+  markShipped?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationMarkShippedArgs, "carrier" | "id">>;
   placeOrder?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, "input">>;
 }>;
 
@@ -378,6 +414,7 @@ export type OrderResolvers<
   FederationReferenceType extends FederationReferenceTypes["Order"] = FederationReferenceTypes["Order"],
 > = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes["Order"]> | FederationReferenceType, FederationReferenceType, ContextType>;
+  canCancel?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes["User"], ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;

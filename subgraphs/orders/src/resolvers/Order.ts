@@ -1,4 +1,5 @@
 import { assertMaySeeOrder } from "../domain/access.ts";
+import { canCancel } from "../domain/order-status.ts";
 import type { OrderResolvers } from "../generated/resolvers-types.ts";
 
 export const Order: OrderResolvers = {
@@ -12,4 +13,5 @@ export const Order: OrderResolvers = {
   subtotal: (order) => ({ amount: order.subtotalAmount, currency: order.currency }),
   total: (order) => ({ amount: order.totalAmount, currency: order.currency }),
   statusHistory: (order, _args, { loaders }) => loaders.historyOfOrder.load(order.id),
+  canCancel: (order) => canCancel(order.status),
 };
