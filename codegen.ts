@@ -34,7 +34,13 @@ const subgraphs: Record<string, SubgraphCodegen> = {
   },
   payments: {
     context: "../context.ts#PaymentsContext",
-    mappers: { Order: "../data/records.ts#OrderReference", Payment: "../data/records.ts#PaymentRecord" },
+    mappers: {
+      Order: "../data/records.ts#OrderReference",
+      Payment: "../data/records.ts#PaymentRecord",
+      Refund: "../data/records.ts#RefundRecord",
+      PaymentAuditEntry: "../data/records.ts#PaymentAuditEntryRecord",
+      PayOrderResult: "../data/records.ts#PayOrderOutcome",
+    },
   },
   users: {
     context: "../context.ts#UsersContext",

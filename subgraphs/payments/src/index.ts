@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { defineSubgraph } from "@storefront/runtime";
 import { PrismaClient } from "./data/generated/client.ts";
+import { createSimulatedPaymentProvider } from "./providers/simulator.ts";
 import { createPaymentsSubgraph } from "./server.ts";
 
 /** The payments subgraph: what each order owes and every attempt to pay it. */
@@ -9,9 +10,10 @@ export const paymentsSubgraph = defineSubgraph({
   name: "payments",
   defaultPort: 4006,
   schemaDir: fileURLToPath(new URL("../../../prisma/payments", import.meta.url)),
-  // Its outbox is empty until payment mutations publish payment.* events; the relay runs already.
   publishesEvents: true,
   createPrisma: (adapter: SqlDriverAdapterFactory) => new PrismaClient({ adapter }),
-  create: (deps) => createPaymentsSubgraph(deps),
+  // The built-in provider is the simulator (test cards in providers/simulator.ts); a real one implements domain/provider.ts.
+  create: (deps) => createPaymentsSubgraph({ ...deps, provider: createSimulatedPaymentProvider() }),
 });
 export type { PrismaClient as PaymentsPrisma } from "./data/generated/client.ts";
+export { createSimulatedPaymentProvider, type SimulatedPaymentProvider, simulatorTestCards } from "./providers/simulator.ts";

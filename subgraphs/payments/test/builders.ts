@@ -19,14 +19,16 @@ export function anAmountDue(
 }
 
 /** Records a payment attempt for an order whose amount due is recorded; every field can be overridden. */
-export function aPayment(
+export async function aPayment(
   prisma: PrismaClient,
   orderId: string,
   overrides: { amount?: number; currency?: string; status?: PaymentAttemptStatus; createdAt?: Date } = {},
 ) {
+  const due = await prisma.amountDue.findUniqueOrThrow({ where: { orderId } });
   return prisma.payment.create({
     data: {
       orderId,
+      userId: due.userId,
       amount: overrides.amount ?? 5_000,
       currency: overrides.currency ?? "EUR",
       status: overrides.status ?? "PENDING",
@@ -51,5 +53,14 @@ export function anOrderPlaced(
       total,
       placedAt: new Date().toISOString(),
     },
+  });
+}
+
+/** An `order.cancelled.v1` event of an order. */
+export function anOrderCancelled(orderId: string, wasPaid: boolean): EventOf<"order.cancelled.v1"> {
+  return createEvent({
+    type: "order.cancelled.v1",
+    source: "/storefront/test",
+    data: { orderId, reason: "Customer changed their mind", wasPaid, cancelledAt: new Date().toISOString() },
   });
 }

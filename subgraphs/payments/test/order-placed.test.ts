@@ -15,7 +15,7 @@ import { silentLogger as silentServiceLogger } from "@storefront/service";
 import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { createPaymentsHandlers } from "../src/events/handlers.ts";
-import { paymentsSubgraph } from "../src/index.ts";
+import { createSimulatedPaymentProvider, paymentsSubgraph } from "../src/index.ts";
 import { anOrderPlaced } from "./builders.ts";
 
 describe("payments records what an order owes when it is placed", () => {
@@ -43,7 +43,7 @@ describe("payments records what an order owes when it is placed", () => {
       bus,
       groupId: "payments",
       db: payments.prisma,
-      handlers: createPaymentsHandlers({ logger: silentServiceLogger() }),
+      handlers: createPaymentsHandlers({ logger: silentServiceLogger(), provider: createSimulatedPaymentProvider() }),
       logger: silentLogger(),
       maxAttempts: 1,
     });

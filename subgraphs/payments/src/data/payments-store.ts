@@ -1,6 +1,6 @@
 import { uuidsOnly } from "@storefront/service";
 import type { PrismaClient } from "./generated/client.ts";
-import type { AmountDueRecord, PaymentRecord } from "./records.ts";
+import type { AmountDueRecord, PaymentAuditEntryRecord, PaymentRecord, RefundRecord } from "./records.ts";
 
 /** Every read the payments subgraph's resolvers make. */
 export function createPaymentsStore(prisma: PrismaClient) {
@@ -13,6 +13,17 @@ export function createPaymentsStore(prisma: PrismaClient) {
       prisma.payment.findMany({ where: { orderId: { in: uuidsOnly(orderIds) } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
 
     paymentsByIds: (ids: readonly string[]): Promise<PaymentRecord[]> => prisma.payment.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
+
+    /** Oldest first. */
+    refundsByPaymentIds: (paymentIds: readonly string[]): Promise<RefundRecord[]> =>
+      prisma.refund.findMany({ where: { paymentId: { in: uuidsOnly(paymentIds) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+
+    /** Oldest first. */
+    auditEntriesByPaymentIds: (paymentIds: readonly string[]): Promise<PaymentAuditEntryRecord[]> =>
+      prisma.paymentAuditEntry.findMany({
+        where: { paymentId: { in: uuidsOnly(paymentIds) } },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
   };
 }
 

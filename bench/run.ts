@@ -1,0 +1,194 @@
+// npm run bench
+// Benchmarks of the event pipeline on real PostgreSQL and a real Kafka broker. Prints figures and writes them to
+// bench/results/<timestamp>.json; asserts nothing about them.
+//
+// env: KAFKA_BROKERS       a broker to use (default: start a throw-away one with infra/kafka/start.sh, stopped at the end)
+//      TEST_POSTGRES_URL   admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
+//      BENCH_EVENTS        events per relay round (default 20000)
+//      BENCH_BATCH_SIZES   relay batch sizes, comma-separated (default 100,500,1000)
+//      BENCH_LATENCY_SAMPLES, BENCH_LATENCY_RATE   latency events per path (default 200) and per second (default 20)
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { deleteByPrefix } from "./kafka-cleanup.ts";
+import { dropLeftoverBenchDatabases } from "./pg-db.ts";
+import { benchmarkLatency, benchmarkRelay, type PipelineTarget } from "./relay.ts";
+
+// kafkajs 2.2.4 schedules setTimeout with a negative delay on Node 24 (clamped to 1 ms, harmless); keep the output clean
+const printWarning = process.listeners("warning");
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name === "TimeoutNegativeWarning") return;
+  for (const listener of printWarning) listener(warning);
+});
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.dirname(benchDir);
+const kafkaRunDir = path.join(repoRoot, ".cache", "kafka-bench");
+
+function fail(message: string): never {
+  console.error(`npm run bench: ${message}`);
+  process.exit(1);
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const events = numberFromEnv("BENCH_EVENTS", 20_000);
+const batchSizes = (process.env.BENCH_BATCH_SIZES ?? "100,500,1000").split(",").map((each) => {
+  const value = Number(each.trim());
+  if (!Number.isInteger(value) || value <= 0) fail(`BENCH_BATCH_SIZES must list positive integers, got ${JSON.stringify(each)}`);
+  return value;
+});
+const latencySamples = numberFromEnv("BENCH_LATENCY_SAMPLES", 200);
+const latencyRate = numberFromEnv("BENCH_LATENCY_RATE", 20);
+
+// PostgreSQL
+const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const probe = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
+let postgresVersion = "";
+try {
+  await probe.connect();
+  const { rows } = await probe.query<{ server_version: string }>("SHOW server_version");
+  postgresVersion = rows[0]?.server_version ?? "";
+} catch (error) {
+  fail(`PostgreSQL is not reachable at ${postgresUrl}: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await probe.end().catch(() => {});
+}
+const leftovers = await dropLeftoverBenchDatabases(postgresUrl);
+if (leftovers.length > 0) console.log(`dropped databases left by an earlier run: ${leftovers.join(", ")}`);
+
+// Kafka
+let startedKafka = false;
+const stopKafka = (): void => {
+  if (!startedKafka) return;
+  startedKafka = false;
+  spawnSync("bash", [path.join(repoRoot, "infra/kafka/stop.sh")], { env: { ...process.env, KAFKA_RUN_DIR: kafkaRunDir }, stdio: "ignore" });
+};
+process.on("SIGINT", () => {
+  stopKafka();
+  process.exit(130);
+});
+let brokers: string;
+if (process.env.KAFKA_BROKERS) {
+  brokers = process.env.KAFKA_BROKERS;
+} else {
+  console.log("starting a throw-away Kafka broker (infra/kafka/start.sh) ...");
+  const started = spawnSync("bash", [path.join(repoRoot, "infra/kafka/start.sh")], {
+    env: { ...process.env, KAFKA_RUN_DIR: kafkaRunDir },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (started.status !== 0) fail(`no KAFKA_BROKERS and the broker could not be started:\n${(started.stderr || started.stdout).trim()}`);
+  startedKafka = true;
+  brokers = readFileSync(path.join(kafkaRunDir, "brokers"), "utf8").trim();
+}
+
+const target: PipelineTarget = {
+  postgresUrl,
+  brokers: brokers.split(",").map((broker) => broker.trim()),
+  topicPrefix: `bench-${randomUUID().slice(0, 8)}.`,
+  log: (line) => console.log(`  ${line}`),
+};
+console.log(
+  `event pipeline benchmark: PostgreSQL ${postgresVersion} (${new URL(postgresUrl).host}), Kafka ${brokers}${startedKafka ? " (started for the benchmark)" : ""}, ${os.cpus().length} CPUs`,
+);
+
+const startedAt = new Date();
+let exitCode = 0;
+try {
+  const relay = await benchmarkRelay(target, { events, batchSizes });
+  const latency = await benchmarkLatency(target, { samples: latencySamples, ratePerSecond: latencyRate });
+
+  console.log("\nresults");
+  console.table([
+    {
+      benchmark: "enqueue (1 event/tx, 8 concurrent)",
+      "events/s": relay.enqueueSingle.eventsPerSecond,
+      events: relay.enqueueSingle.events,
+      seconds: relay.enqueueSingle.seconds,
+    },
+    ...relay.rounds.flatMap((round) => [
+      {
+        benchmark: `enqueue (${round.enqueue.eventsPerTransaction} events/tx, ${round.enqueue.concurrency} concurrent)`,
+        "events/s": round.enqueue.eventsPerSecond,
+        events: round.enqueue.events,
+        seconds: round.enqueue.seconds,
+      },
+      {
+        benchmark: `relay → Kafka, batch ${round.batchSize}`,
+        "events/s": round.eventsPerSecond,
+        events: round.events,
+        seconds: round.seconds,
+      },
+    ]),
+  ]);
+  console.table(
+    Object.fromEntries(
+      (
+        [
+          ["publish → consume", latency.publishToConsume],
+          ["commit → relay → consume", latency.commitToConsume],
+        ] as const
+      ).map(([name, summary]) => [
+        `${name} (${latency.ratePerSecond}/s)`,
+        {
+          "p50 ms": summary.p50Ms,
+          "p95 ms": summary.p95Ms,
+          "p99 ms": summary.p99Ms,
+          "max ms": summary.maxMs,
+          samples: summary.samples,
+          lost: summary.lost,
+        },
+      ]),
+    ),
+  );
+
+  const resultsDir = path.join(benchDir, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(
+    resultsDir,
+    `${startedAt
+      .toISOString()
+      .replaceAll(":", "-")
+      .replace(/\.\d+Z$/, "Z")}.json`,
+  );
+  const report = {
+    startedAt: startedAt.toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+    },
+    postgres: { version: postgresVersion, host: new URL(postgresUrl).host },
+    kafka: { brokers, startedForBenchmark: startedKafka },
+    relay,
+    latency,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${path.relative(repoRoot, file)}`);
+} catch (error) {
+  exitCode = 1;
+  console.error("npm run bench: failed:", error);
+} finally {
+  if (!startedKafka) {
+    // a shared broker: remove this run's topics and consumer groups (a throw-away broker is wiped anyway)
+    await deleteByPrefix(target.brokers, target.topicPrefix).catch((error: unknown) =>
+      console.error(`could not delete the ${target.topicPrefix}* topics: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+  stopKafka();
+}
+process.exit(exitCode);
