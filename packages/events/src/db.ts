@@ -22,6 +22,7 @@ export interface TransactionalDb<Tx extends SqlClient = SqlClient> {
  * The two tables as Prisma models; paste them into every schema.prisma whose subgraph publishes (OutboxEvent)
  * or consumes (ProcessedEvent) events, then create a migration.
  */
+// The generator of a schema that pastes these needs previewFeatures = ["partialIndexes"] (the pending-rows index).
 export const prismaModels = `/// Transactional outbox (@storefront/events): written in the same transaction as the state change,
 /// published to the event bus by the relay in seq order.
 model OutboxEvent {
@@ -37,6 +38,8 @@ model OutboxEvent {
   lastError   String?   @map("last_error")
 
   @@index([publishedAt, seq])
+  /// The relay reads pending rows oldest first: without this a batch costs a sort of the whole backlog.
+  @@index([seq], map: "outbox_event_pending_seq_idx", where: raw("published_at IS NULL"))
   @@map("outbox_event")
 }
 
@@ -81,6 +84,8 @@ CREATE TABLE "processed_event" (
 CREATE UNIQUE INDEX "outbox_event_seq_key" ON "outbox_event"("seq");
 
 CREATE INDEX "outbox_event_published_at_seq_idx" ON "outbox_event"("published_at", "seq");
+
+CREATE INDEX "outbox_event_pending_seq_idx" ON "outbox_event"("seq") WHERE (published_at IS NULL);
 
 CREATE INDEX "processed_event_processed_at_idx" ON "processed_event"("processed_at");
 `;
