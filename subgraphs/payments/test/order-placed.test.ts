@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import {
-  createEventConsumer,
-  createInProcessBus,
-  type EventBus,
-  type EventOf,
-  type OutgoingMessage,
-  serializeEvent,
-  silentLogger,
-  topicOf,
-} from "@storefront/events";
+import { createInProcessBus, type EventOf, serializeEvent, topicOf } from "@storefront/events";
 import { startSubgraph } from "@storefront/runtime";
 import { silentLogger as silentServiceLogger } from "@storefront/service";
-import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
+import { createEventDelivery, type EventDelivery, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { createPaymentsHandlers } from "../src/events/handlers.ts";
 import { createSimulatedPaymentProvider, paymentsSubgraph } from "../src/index.ts";
@@ -20,42 +11,27 @@ import { anOrderPlaced } from "./builders.ts";
 
 describe("payments records what an order owes when it is placed", () => {
   let payments: TestSubgraph<PrismaClient>;
-  const deadLetters: OutgoingMessage[] = [];
-  let bus: EventBus;
+  let delivery: EventDelivery;
+  const deadLetters = () => delivery.deadLetters;
 
   before(async () => {
     payments = await startTestSubgraph(paymentsSubgraph);
-    const inProcess = createInProcessBus();
-    // The consumer publishes only to dead-letter topics; collecting them shows an event that could not be handled.
-    bus = { ...inProcess, publish: async (messages) => void deadLetters.push(...messages) };
+    delivery = createEventDelivery({
+      groupId: "payments",
+      db: payments.prisma,
+      handlers: createPaymentsHandlers({ logger: silentServiceLogger(), provider: createSimulatedPaymentProvider() }),
+    });
   });
   beforeEach(() => {
-    deadLetters.length = 0;
+    delivery.deadLetters.length = 0;
   });
   after(async () => {
-    await bus.close();
+    await delivery.close();
     await payments.close();
   });
 
   /** Delivers an event the way the runtime does: through the idempotent consumer, with one try (a retry would hide a failure). */
-  async function deliver(event: EventOf<"order.placed.v1">): Promise<void> {
-    const consumer = createEventConsumer({
-      bus,
-      groupId: "payments",
-      db: payments.prisma,
-      handlers: createPaymentsHandlers({ logger: silentServiceLogger(), provider: createSimulatedPaymentProvider() }),
-      logger: silentLogger(),
-      maxAttempts: 1,
-    });
-    await consumer.handleMessage({
-      topic: topicOf(event.type),
-      key: event.data.orderId,
-      value: serializeEvent(event),
-      headers: {},
-      partition: 0,
-      offset: "0",
-    });
-  }
+  const deliver = (event: EventOf<"order.placed.v1">) => delivery.deliver(event);
 
   const amountDueOf = (orderId: string) =>
     payments.prisma.amountDue.findUnique({ where: { orderId }, select: { orderId: true, userId: true, amount: true, currency: true } });
@@ -65,7 +41,7 @@ describe("payments records what an order owes when it is placed", () => {
 
     await deliver(event);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.deepEqual(await amountDueOf(event.data.orderId), {
       orderId: event.data.orderId,
       userId: event.data.userId,
@@ -86,7 +62,7 @@ describe("payments records what an order owes when it is placed", () => {
     await Promise.all([deliver(event), deliver(event)]);
     await deliver(event);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal(await payments.prisma.amountDue.count({ where: { orderId: event.data.orderId } }), 1);
     assert.equal(await payments.prisma.processedEvent.count({ where: { eventId: event.id, consumerGroup: "payments" } }), 1);
   });
@@ -98,7 +74,7 @@ describe("payments records what an order owes when it is placed", () => {
     await deliver(first);
     await deliver(second);
 
-    assert.deepEqual(deadLetters, []);
+    assert.deepEqual(deadLetters(), []);
     assert.equal((await amountDueOf(first.data.orderId))?.amount, 1_000);
   });
 
