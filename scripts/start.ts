@@ -3,7 +3,7 @@
 // PostgreSQL (PGlite files under .data/<subgraph>), events on the in-process bus, demo data seeded.
 import path from "node:path";
 import { readRouterEnv } from "@storefront/router";
-import { createLogger, runUntilSignalled } from "@storefront/service";
+import { createLogger, runUntilSignalled, subgraphNames } from "@storefront/service";
 import { startEmbeddedShop } from "./embedded.ts";
 import { repoRoot } from "./subgraphs.ts";
 
@@ -14,7 +14,7 @@ runUntilSignalled(logger, async () => {
   const started = performance.now();
   const env = readRouterEnv();
   const ports = Object.fromEntries(
-    ["users", "catalog", "inventory", "cart", "orders", "payments"].flatMap((name) => {
+    subgraphNames.flatMap((name) => {
       const port = process.env[`${name.toUpperCase()}_PORT`];
       return port ? [[name, Number(port)]] : [];
     }),

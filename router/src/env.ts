@@ -1,5 +1,5 @@
 import path from "node:path";
-import { parseEnv, port, serviceEnv } from "@storefront/service";
+import { parseEnv, port, serviceEnv, subgraphNames } from "@storefront/service";
 import { z } from "zod";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -31,7 +31,7 @@ export function readRouterEnv(env: Record<string, string | undefined> = process.
 /** `ORDERS_URL`-style overrides keyed by subgraph name as it appears in the supergraph. */
 export function subgraphUrlOverrides(env: RouterEnv): Record<string, string> {
   const overrides: Record<string, string> = {};
-  for (const name of ["users", "catalog", "inventory", "cart", "orders", "payments"] as const) {
+  for (const name of subgraphNames) {
     const value = env[`${name.toUpperCase()}_URL` as "USERS_URL"];
     if (value) overrides[name] = value;
   }

@@ -1,12 +1,6 @@
-/** Every subgraph with its default port: the embedded layout, also used when no URL is configured. */
-export const defaultSubgraphPorts: Readonly<Record<string, number>> = {
-  users: 4001,
-  catalog: 4002,
-  inventory: 4003,
-  cart: 4004,
-  orders: 4005,
-  payments: 4006,
-};
+import { defaultSubgraphPorts } from "@storefront/service";
+
+export { defaultSubgraphPorts };
 
 /** Subgraph URLs from `<NAME>_URL` variables (as the router reads them), else the default local ports. */
 export function subgraphUrlsFromEnv(env: Record<string, string | undefined>): Record<string, string> {

@@ -18,3 +18,4 @@ export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./l
 export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageRequest } from "./pagination.ts";
 export { scalarResolvers } from "./scalars.ts";
 export { createSubgraphServer, loadTypeDefs, maskUnexpectedErrors, type SubgraphServerOptions } from "./subgraph.ts";
+export { defaultSubgraphPorts, type SubgraphName, subgraphNames } from "./subgraphs.ts";
