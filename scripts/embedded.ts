@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInProcessBus } from "@storefront/events";
 import { createRouter } from "@storefront/router";
-import type { RunningSubgraph } from "@storefront/runtime";
+import { generateServiceSecrets, type RunningSubgraph } from "@storefront/runtime";
 import type { Logger, RunningHttpServer } from "@storefront/service";
 import { embeddedSubgraphs } from "./embedded-subgraphs.ts";
 import { supergraphPath } from "./subgraphs.ts";
@@ -33,6 +33,8 @@ export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<E
     embeddedSubgraphs.map((s) => [s.name, `http://${host}:${portOf(s.name, s.defaultPort)}/graphql`]),
   );
   const bus = createInProcessBus();
+  // The subgraphs call each other as services (the checkout reserving stock); one process, so fresh secrets will do.
+  const serviceSecrets = generateServiceSecrets();
   const subgraphs: RunningSubgraph<unknown>[] = [];
   let router: RunningHttpServer | undefined;
   const stop = async () => {
@@ -54,6 +56,7 @@ export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<E
           migrate: true,
           seedDemo: true,
           subgraphUrls,
+          serviceSecrets,
         }),
       ),
     );

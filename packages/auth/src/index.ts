@@ -1,10 +1,21 @@
 export {
+  createServiceTokenSource,
+  SERVICE_SECRET_MIN_LENGTH,
+  type ServiceClient,
+  type ServiceTokenSourceOptions,
+  type ServiceTokens,
+  serviceClientIds,
+  serviceClientOf,
+  serviceScopes,
+} from "./service-clients.ts";
+export {
   type AccessTokenSigner,
   generateSigningKeyPair,
   importAccessTokenSigner,
   type SignedAccessToken,
   type SigningKeyPair,
   signAccessToken,
+  signServiceToken,
 } from "./signing.ts";
 export {
   type AccessTokenClaims,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { serviceClientOf } from "./service-clients.ts";
 import { accessTokenContract } from "./tokens.ts";
 import { type Role, scopesOf } from "./viewer.ts";
 
@@ -44,26 +45,50 @@ export async function importAccessTokenSigner(kid: string, privateJwk: JWK): Pro
   return { kid, privateKey };
 }
 
-/**
- * Signs an access token for a user: exactly the claims of the contract (iss, aud, sub, role,
- * scope, iat, exp, jti), EdDSA, with the signer's `kid` in the header.
- */
-export async function signAccessToken(
-  subject: { readonly userId: string; readonly role: Role },
+/** Signs the contract's claims (iss, aud, sub, iat, exp, jti plus `claims`), EdDSA, with the signer's `kid` in the header. */
+async function signToken(
+  subject: string,
+  claims: Record<string, unknown>,
   signer: AccessTokenSigner,
-  options: { readonly ttlSeconds: number; readonly now?: Date },
+  options: { readonly ttlSeconds: number; readonly now?: Date | undefined },
 ): Promise<SignedAccessToken> {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const expiresAt = issuedAt + options.ttlSeconds;
   const jti = randomUUID();
-  const token = await new SignJWT({ role: subject.role, scope: scopesOf(subject.role).join(" ") })
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: accessTokenContract.algorithm, kid: signer.kid, typ: "at+jwt" })
     .setIssuer(accessTokenContract.issuer)
     .setAudience(accessTokenContract.audience)
-    .setSubject(subject.userId)
+    .setSubject(subject)
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
     .setJti(jti)
     .sign(signer.privateKey);
   return { token, expiresAt: new Date(expiresAt * 1000), jti };
+}
+
+/** Signs an access token for a user: the contract's claims with the user's id as `sub`, their `role` and its scopes. */
+export function signAccessToken(
+  subject: { readonly userId: string; readonly role: Role },
+  signer: AccessTokenSigner,
+  options: { readonly ttlSeconds: number; readonly now?: Date },
+): Promise<SignedAccessToken> {
+  return signToken(subject.userId, { role: subject.role, scope: scopesOf(subject.role).join(" ") }, signer, options);
+}
+
+/**
+ * Signs a service's token (OAuth 2.0 client credentials): `sub` is the client's fixed subject, `role` SERVICE,
+ * `client_id` the client (RFC 9068), `scope` the granted scopes, which must all be the client's.
+ */
+export function signServiceToken(
+  clientId: string,
+  scopes: readonly string[],
+  signer: AccessTokenSigner,
+  options: { readonly ttlSeconds: number; readonly now?: Date },
+): Promise<SignedAccessToken> {
+  const client = serviceClientOf(clientId);
+  if (!client) throw new Error(`unknown service client ${clientId}`);
+  const foreign = scopes.filter((scope) => !client.scopes.includes(scope));
+  if (foreign.length > 0) throw new Error(`service client ${clientId} may not hold ${foreign.join(", ")}`);
+  return signToken(client.subject, { role: "SERVICE", client_id: clientId, scope: scopes.join(" ") }, signer, options);
 }

@@ -1,6 +1,7 @@
 import { ErrorCode } from "@storefront/errors";
 
-export const roles = ["CUSTOMER", "ADMIN"] as const;
+/** CUSTOMER and ADMIN are people; SERVICE is one subgraph calling another with a client-credentials token. */
+export const roles = ["CUSTOMER", "ADMIN", "SERVICE"] as const;
 export type Role = (typeof roles)[number];
 
 /** The signed-in user a request acts for, as proven by its access token. */
@@ -41,14 +42,19 @@ export function requireScopes(viewer: Viewer | null, alternatives: readonly (rea
   return signedIn;
 }
 
-/** Customers act on their own data only; admins on anyone's. */
-export function requireSelfOrAdmin(viewer: Viewer | null, userId: string): Viewer {
-  const signedIn = requireViewer(viewer);
-  if (signedIn.role !== "ADMIN" && signedIn.userId !== userId) throw ErrorCode.FORBIDDEN.err("This belongs to another customer.");
-  return signedIn;
+/**
+ * True when the viewer may see a customer's data: the customer themself, an admin, or a service
+ * whose token holds `serviceScope` (e.g. the checkout reading a cart with `cart:read`).
+ */
+export function canAccessUser(viewer: Viewer | null, userId: string, serviceScope?: string): boolean {
+  if (viewer === null) return false;
+  if (viewer.role === "ADMIN" || viewer.userId === userId) return true;
+  return serviceScope !== undefined && viewer.role === "SERVICE" && viewer.scopes.includes(serviceScope);
 }
 
-/** True when the viewer may see a customer's data: the customer themself or an admin. */
-export function canAccessUser(viewer: Viewer | null, userId: string): boolean {
-  return viewer !== null && (viewer.role === "ADMIN" || viewer.userId === userId);
+/** Customers act on their own data only; admins on anyone's; a service holding `serviceScope` too. */
+export function requireSelfOrAdmin(viewer: Viewer | null, userId: string, serviceScope?: string): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (!canAccessUser(signedIn, userId, serviceScope)) throw ErrorCode.FORBIDDEN.err("This belongs to another customer.");
+  return signedIn;
 }

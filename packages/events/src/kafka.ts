@@ -139,25 +139,36 @@ export function createKafkaBus({
       const all = new Set(wanted.flatMap((topic) => (isDeadLetterTopic(topic) ? [topic] : [topic, deadLetterTopic(topic)])));
       const missing = [...all].filter((topic) => !knownTopics.has(topic));
       if (missing.length === 0) return;
-      const work = (async () => {
+      const createMissing = async () => {
         const client = await getAdmin();
         const existing = new Set(await client.listTopics());
         const toCreate = missing.filter((topic) => !existing.has(onWire(topic)));
-        if (toCreate.length > 0) {
+        if (toCreate.length === 0) return;
+        try {
+          await client.createTopics({
+            waitForLeaders: true,
+            topics: toCreate.map((topic) => ({
+              topic: onWire(topic),
+              numPartitions: partitions,
+              replicationFactor: replicationFactor ?? -1,
+            })),
+          });
+        } catch (error) {
+          // another process created them first
+          if (!allTopicsExisted(error)) throw error;
+        }
+        logger.info({ topics: toCreate }, "event bus: topics created");
+      };
+      const work = (async () => {
+        // Several services creating the same new topics at once can see a topic that is created but not yet known to
+        // the broker's metadata (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE): look again shortly.
+        for (let attempt = 1; ; attempt++) {
           try {
-            await client.createTopics({
-              waitForLeaders: true,
-              topics: toCreate.map((topic) => ({
-                topic: onWire(topic),
-                numPartitions: partitions,
-                replicationFactor: replicationFactor ?? -1,
-              })),
-            });
+            return await createMissing();
           } catch (error) {
-            // another process created them first
-            if (!allTopicsExisted(error)) throw error;
+            if (attempt >= 8 || !isRetriableKafkaError(error)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
           }
-          logger.info({ topics: toCreate }, "event bus: topics created");
         }
       })();
       try {
@@ -305,6 +316,11 @@ function readHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (first !== undefined) read[name] = first.toString();
   }
   return read;
+}
+
+/** True for a Kafka error the broker itself marks as worth retrying (kafkajs sets `retriable`). */
+function isRetriableKafkaError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { retriable?: unknown }).retriable === true;
 }
 
 function allTopicsExisted(error: unknown): boolean {

@@ -1,4 +1,5 @@
 export { runSubgraphMain } from "./main.ts";
+export { generateServiceSecrets, serviceSecretsEnv, serviceSecretsFromEnv, serviceSecretVariable } from "./service-secrets.ts";
 export { type RunningSubgraph, type StartSubgraphOptions, type SubgraphLauncher, startSubgraph, subgraphLauncher } from "./start.ts";
 export {
   defineSubgraph,
@@ -8,4 +9,4 @@ export {
   type SubgraphModule,
   type SubgraphParts,
 } from "./subgraph-module.ts";
-export { defaultSubgraphPorts, jwksUrlOf, subgraphUrlsFromEnv } from "./urls.ts";
+export { defaultSubgraphPorts, jwksUrlOf, subgraphUrlsFromEnv, tokenUrlOf } from "./urls.ts";

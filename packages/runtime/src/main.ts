@@ -2,6 +2,7 @@ import { databaseConfigFromEnv } from "@storefront/db";
 import { createInProcessBus, createKafkaBus, type SqlClient } from "@storefront/events";
 import { type BaseContext, commaList, createLogger, parseEnv, port, runUntilSignalled, serviceEnv } from "@storefront/service";
 import { z } from "zod";
+import { serviceSecretsFromEnv } from "./service-secrets.ts";
 import { startSubgraph } from "./start.ts";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
 import { subgraphUrlsFromEnv } from "./urls.ts";
@@ -15,7 +16,8 @@ const flag = (fallback: boolean) =>
 /**
  * Runs one subgraph as its own process (the distributed way), configured by environment:
  * PORT, HOST, DATABASE_URL (else PGLITE_DIR, else .data/<name>), KAFKA_BROKERS (else an
- * in-process bus: events then never leave this process), MIGRATE_ON_START, SEED_DEMO.
+ * in-process bus: events then never leave this process), MIGRATE_ON_START, SEED_DEMO, and the service client
+ * secrets SERVICE_CLIENT_SECRET_<CLIENT> (the users subgraph and each client need the same value).
  */
 export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseContext, Tx extends SqlClient>(
   module: SubgraphModule<Db, Context, Tx>,
@@ -54,6 +56,7 @@ export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseC
       migrate: env.MIGRATE_ON_START,
       seedDemo: env.SEED_DEMO,
       subgraphUrls: subgraphUrlsFromEnv(process.env),
+      serviceSecrets: serviceSecretsFromEnv(module.name),
     });
     return async () => {
       await subgraph.close();

@@ -1,10 +1,26 @@
-import { createAccessTokenVerifier, type VerifyAccessToken, viewerFromAuthorization } from "@storefront/auth";
+import {
+  createAccessTokenVerifier,
+  createServiceTokenSource,
+  type ServiceTokens,
+  type VerifyAccessToken,
+  viewerFromAuthorization,
+} from "@storefront/auth";
 import { type DatabaseConfig, openDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
 import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
-import { jwksUrlOf } from "./urls.ts";
+import { jwksUrlOf, tokenUrlOf } from "./urls.ts";
+
+/** A service client's token source when the subgraph has a secret, else null. */
+function serviceTokensOf(
+  clientId: string,
+  secrets: Readonly<Record<string, string>>,
+  subgraphUrls: Readonly<Record<string, string>>,
+): ServiceTokens | null {
+  const clientSecret = Object.hasOwn(secrets, clientId) ? secrets[clientId] : undefined;
+  return clientSecret === undefined ? null : createServiceTokenSource({ tokenUrl: tokenUrlOf(subgraphUrls), clientId, clientSecret });
+}
 
 export interface StartSubgraphOptions {
   readonly database: DatabaseConfig;
@@ -19,6 +35,8 @@ export interface StartSubgraphOptions {
   readonly seedDemo?: boolean;
   /** GraphQL URL of every subgraph by name (see subgraphUrlsFromEnv). */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Service client id → secret (see serviceSecretsFromEnv); a subgraph that is a client gets tokens with its own. */
+  readonly serviceSecrets?: Readonly<Record<string, string>>;
   /** Checks access tokens; default: against the users subgraph's JWKS (jwksUrlOf). */
   readonly verifyAccessToken?: VerifyAccessToken;
 }
@@ -52,6 +70,7 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
     closers.push(() => prisma.$disconnect());
     if (options.seedDemo && module.seedDemo) await module.seedDemo(prisma);
 
+    const serviceSecrets = options.serviceSecrets ?? {};
     const relay = module.publishesEvents ? createOutboxRelay({ db: prisma, bus: options.bus, logger }) : undefined;
     if (relay) {
       relay.start();
@@ -63,6 +82,8 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       production: options.production,
       subgraphUrls: options.subgraphUrls,
       outbox: { notify: () => relay?.notify() },
+      serviceSecrets,
+      serviceTokens: serviceTokensOf(module.name, serviceSecrets, options.subgraphUrls),
     });
     if (parts.handlers) {
       const consumer = createEventConsumer<Tx>({ bus: options.bus, groupId: module.name, db: prisma, handlers: parts.handlers, logger });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { ServiceTokens } from "@storefront/auth";
 import type { EventHandlers, SqlClient, TransactionalDb } from "@storefront/events";
 import type { BaseContext, HttpRoute, Logger } from "@storefront/service";
 
@@ -19,6 +20,10 @@ export interface SubgraphDeps<Db> {
   readonly logger: Logger;
   readonly production: boolean;
   readonly outbox: OutboxSignal;
+  /** Service client id → secret (SERVICE_CLIENT_SECRET_<CLIENT>); the users subgraph checks them at its token endpoint. */
+  readonly serviceSecrets: Readonly<Record<string, string>>;
+  /** Tokens for this subgraph's own calls to other subgraphs, when it is a registered service client with a secret. */
+  readonly serviceTokens: ServiceTokens | null;
 }
 
 /** What a subgraph hands the runtime once built. */

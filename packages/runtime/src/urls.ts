@@ -17,3 +17,9 @@ export function jwksUrlOf(subgraphUrls: Readonly<Record<string, string>>, env: R
   if (env.JWKS_URL) return new URL(env.JWKS_URL);
   return new URL("/.well-known/jwks.json", subgraphUrls.users ?? `http://127.0.0.1:${defaultSubgraphPorts.users}/graphql`);
 }
+
+/** The users subgraph's OAuth 2.0 token endpoint (service tokens): TOKEN_URL, else next to the users subgraph's URL. */
+export function tokenUrlOf(subgraphUrls: Readonly<Record<string, string>>, env: Record<string, string | undefined> = process.env): URL {
+  if (env.TOKEN_URL) return new URL(env.TOKEN_URL);
+  return new URL("/oauth/token", subgraphUrls.users ?? `http://127.0.0.1:${defaultSubgraphPorts.users}/graphql`);
+}

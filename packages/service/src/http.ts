@@ -35,9 +35,11 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {}
+/** Thrown by readRequestBody for a body over its limit. */
+export class BodyTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request's whole body as UTF-8, refusing (BodyTooLargeError) more than `limit` bytes. */
+export async function readRequestBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) throw new BodyTooLargeError();
   const chunks: Buffer[] = [];
@@ -97,7 +99,7 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     }
     let body: unknown;
     try {
-      body = req.method === "POST" ? parseBody(await readBody(req, maxBodyBytes), req.headers["content-type"]) : undefined;
+      body = req.method === "POST" ? parseBody(await readRequestBody(req, maxBodyBytes), req.headers["content-type"]) : undefined;
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         sendGraphQLError(res, 413, "BAD_REQUEST", `The request body is larger than ${maxBodyBytes} bytes.`);

@@ -1,13 +1,22 @@
 export { type BaseContext, REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
-export { createEntitiesClient, type EntitiesClientOptions, type FetchEntities } from "./entities-client.ts";
+export {
+  createEntitiesClient,
+  createSubgraphClient,
+  type EntitiesClientOptions,
+  type FetchEntities,
+  type SubgraphClientOptions,
+  type SubgraphRequest,
+} from "./entities-client.ts";
 export { commaList, InvalidEnvironmentError, parseEnv, port, serviceEnv } from "./env.ts";
 export {
+  BodyTooLargeError,
   createGraphQLHttpServer,
   type GraphQLHttpServerOptions,
   type HttpRoute,
   type ReadinessReport,
   type RequestGuard,
   type RunningHttpServer,
+  readRequestBody,
   sendGraphQLError,
   sendJson,
 } from "./http.ts";

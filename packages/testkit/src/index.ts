@@ -1,3 +1,4 @@
+export { createTestAuthority, type TestAuthority } from "./authority.ts";
 export { createEventDelivery, type EventDelivery, type EventDeliveryOptions } from "./events.ts";
 export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
 export {

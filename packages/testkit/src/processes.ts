@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase } from "@storefront/db";
+import { generateServiceSecrets, serviceSecretsEnv } from "@storefront/runtime";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -97,6 +98,8 @@ export async function startSupergraphProcesses(options: {
     const urlEnv = Object.fromEntries(
       options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
     );
+    // Each run makes its own service client secrets; every subgraph gets them as docker-compose hands them out.
+    const secretEnv = serviceSecretsEnv(generateServiceSecrets());
     await Promise.all(
       options.subgraphs.map(async (name) => {
         const database: Record<string, string> = {};
@@ -113,6 +116,7 @@ export async function startSupergraphProcesses(options: {
         }
         const service = startProcess(name, `subgraphs/${name}/src/main.ts`, {
           ...urlEnv,
+          ...secretEnv,
           ...database,
           ...options.env,
           PORT: String(ports[name]),

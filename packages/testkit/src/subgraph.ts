@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
-import { type VerifyAccessToken, type Viewer, viewerFromAuthorization } from "@storefront/auth";
+import { type ServiceTokens, type VerifyAccessToken, type Viewer, viewerFromAuthorization } from "@storefront/auth";
 import { createTestDatabase, type TestDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import type { PrismaLike, SubgraphModule } from "@storefront/runtime";
@@ -32,6 +32,10 @@ export interface TestSubgraphOptions {
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   /** Verifies bearer tokens of HTTP requests; without it HTTP requests are anonymous. */
   readonly verifyAccessToken?: VerifyAccessToken;
+  /** Tokens for the subgraph's own calls to other subgraphs (see createTestAuthority). */
+  readonly serviceTokens?: ServiceTokens;
+  /** Service client secrets (the users subgraph's token endpoint). */
+  readonly serviceSecrets?: Readonly<Record<string, string>>;
 }
 
 /** Who an in-process test operation runs as. */
@@ -57,6 +61,8 @@ export async function startTestSubgraph<Db extends PrismaLike<Tx>, Context exten
     production: false,
     subgraphUrls: options.subgraphUrls ?? {},
     outbox: { notify: () => void outboxNotifications.count++ },
+    serviceSecrets: options.serviceSecrets ?? {},
+    serviceTokens: options.serviceTokens ?? null,
   });
   const http = createGraphQLHttpServer({
     apollo: parts.apollo,

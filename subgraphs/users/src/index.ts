@@ -16,5 +16,6 @@ export const usersSubgraph = defineSubgraph({
   seedDemo: seedDemoUsers,
 });
 
+export type { PrismaClient as UsersPrisma } from "./data/generated/client.ts";
 export { demoPasswords } from "./data/seed.ts";
 export { rotateSigningKey } from "./data/signing-key-rotation.ts";

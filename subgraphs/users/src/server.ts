@@ -13,17 +13,23 @@ import { createUserStore } from "./data/user-store.ts";
 import { type UsersSettings, usersSettingsFromEnv } from "./env.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { JWKS_PATH, jwksRoute } from "./routes/jwks.ts";
+import { TOKEN_PATH, tokenRoute } from "./routes/token.ts";
 
 export interface UsersDeps {
   readonly prisma: PrismaClient;
   readonly logger: Logger;
   readonly production: boolean;
+  /** Service client id → its secret, for the token endpoint (see @storefront/auth's service clients). */
+  readonly serviceSecrets?: Readonly<Record<string, string>>;
 }
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-/** The users subgraph: its Apollo server, how to build a request's context, and the JWKS route. */
-export function createUsersSubgraph({ prisma, logger, production }: UsersDeps, settings: UsersSettings = usersSettingsFromEnv()) {
+/** The users subgraph: its Apollo server, how to build a request's context, the JWKS and the service token endpoint. */
+export function createUsersSubgraph(
+  { prisma, logger, production, serviceSecrets = {} }: UsersDeps,
+  settings: UsersSettings = usersSettingsFromEnv(),
+) {
   const users = createUserStore(prisma);
   const addresses = createAddressStore(prisma);
   const keys = createKeyRing(createSigningKeyStore(prisma), settings);
@@ -46,6 +52,9 @@ export function createUsersSubgraph({ prisma, logger, production }: UsersDeps, s
       clientAddress: clientAddressOf(req, settings.trustedProxyHops),
       signedIn: { userId: null },
     }),
-    routes: { [JWKS_PATH]: jwksRoute(keys, logger) },
+    routes: {
+      [JWKS_PATH]: jwksRoute(keys, logger),
+      [TOKEN_PATH]: tokenRoute({ keys, secrets: serviceSecrets, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, logger }),
+    },
   };
 }

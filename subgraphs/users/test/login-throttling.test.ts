@@ -114,6 +114,8 @@ describe("throttling failed sign-ins", () => {
       production: false,
       subgraphUrls: {},
       outbox: { notify: () => undefined },
+      serviceSecrets: {},
+      serviceTokens: null,
     });
     await replica.apollo.start();
     try {

@@ -1,4 +1,4 @@
-import { demoUsers } from "@storefront/demo-data";
+import { demoAddresses, demoUsers } from "@storefront/demo-data";
 import { hashPassword } from "../auth/passwords.ts";
 import type { PrismaClient } from "./generated/client.ts";
 
@@ -12,9 +12,10 @@ export const demoPasswords: Readonly<Record<string, string>> = {
 };
 
 /**
- * Seeds the demo accounts with their demo passwords. Running it again changes nothing: existing
- * accounts keep their data, and a password is only set where an account has none (so a demo
- * password changed through `changePassword` stays changed).
+ * Seeds the demo accounts with their demo passwords and the demo customer's address. Running it
+ * again changes nothing: existing accounts keep their data, a password is only set where an account
+ * has none (so a demo password changed through `changePassword` stays changed), and a demo address
+ * is only added to a demo customer whose address book is empty.
  */
 export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {
   const existing = await prisma.user.findMany({
@@ -32,5 +33,10 @@ export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {
       create: { id: user.id, email: user.email, name: user.name, role: user.role, passwordHash, passwordChangedAt: new Date() },
       update: { passwordHash, passwordChangedAt: new Date() },
     });
+  }
+  // Only for a demo customer without any address: an edited or emptied address book is the customer's business.
+  for (const address of demoAddresses) {
+    if ((await prisma.address.count({ where: { userId: address.userId } })) > 0) continue;
+    await prisma.address.create({ data: address });
   }
 }

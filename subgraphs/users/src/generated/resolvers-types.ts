@@ -250,7 +250,8 @@ export type UpdateProfileInput = {
 /**
  * A person with an account in the shop. Other subgraphs add the user's cart and orders.
  * Private fields (`email`, `addresses`, `defaultAddress`) are visible to the user themself and to
- * admins only: anyone else gets null there, with a FORBIDDEN error for that field.
+ * admins only (the address book also to the checkout's service token, scope `users:addresses:read`):
+ * anyone else gets null there, with a FORBIDDEN error for that field.
  */
 export type User = {
   __typename?: "User";
