@@ -56,7 +56,7 @@ export interface RelayBenchmarkOptions {
 }
 
 export interface RelayBenchmarkResult {
-  /** Enqueue rate with one event per transaction (what a mutation such as placeOrder does). */
+  /** Enqueue rate with one event per transaction (what a mutation such as checkout does). */
   enqueueSingle: EnqueueResult;
   rounds: RelayRound[];
 }

@@ -9,6 +9,7 @@ import { silentLogger } from "@storefront/service";
 import { freePort, graphqlRequest } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
 import { type EmbeddedShop, startEmbeddedShop } from "../../scripts/embedded.ts";
+import { cards, eventually, signIn } from "./support/shop.ts";
 
 describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
   let shop: EmbeddedShop;
@@ -32,40 +33,23 @@ describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
     assert.deepEqual(body, { data: { products: { totalCount: demoProducts.length } } });
   });
 
-  it("carries order.placed over the in-process bus to inventory and payments", async () => {
+  it("runs the order saga on the in-process bus: the demo customer checks out the seeded cart and pays", async () => {
     const customer = demoUsers.find((u) => u.role === "CUSTOMER");
-    const product = demoProducts[4];
-    assert.ok(customer && product);
-    const login = await graphqlRequest<{ login: { accessToken: string } }>(
-      shop.routerUrl,
-      "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-      {
-        input: { email: customer.email, password: demoPasswords[customer.email] },
-      },
+    assert.ok(customer);
+    const session = await signIn(shop.routerUrl, customer.email, demoPasswords[customer.email] ?? "");
+    const checkout = await session.checkout();
+    assert.deepEqual(checkout.body.errors, undefined, "the seeded cart ships to the seeded address");
+    const order = checkout.body.data?.checkout;
+    assert.ok(order);
+
+    const paid = await session.pay(order.id, cards.approves);
+    assert.equal(paid.payment.status, "CAPTURED");
+    const settled = await session.orderReaches(order.id, "PAID", 30_000);
+    assert.equal(settled.paymentStatus, "PAID");
+    await eventually(
+      () => session.cartCount(),
+      (count) => count === 0,
+      "the cart is emptied",
     );
-    const auth = { authorization: `Bearer ${login.body.data?.login.accessToken}` };
-    const placed = await graphqlRequest<{ placeOrder: { id: string } }>(
-      shop.routerUrl,
-      "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }",
-      { input: { items: [{ productId: product.id, quantity: 3 }] } },
-      auth,
-    );
-    assert.deepEqual(placed.body.errors, undefined);
-    const orderId = placed.body.data?.placeOrder.id;
-    const deadline = Date.now() + 30_000;
-    let answer: { order: { paymentStatus: string | null; items: { product: { inventory: { reserved: number } } }[] } } | null | undefined;
-    while (Date.now() < deadline) {
-      const { body } = await graphqlRequest<NonNullable<typeof answer>>(
-        shop.routerUrl,
-        "query($id: ID!) { order(id: $id) { paymentStatus items { product { inventory { reserved } } } } }",
-        { id: orderId },
-        auth,
-      );
-      answer = body.data;
-      if (answer?.order.paymentStatus && answer.order.items[0]?.product.inventory.reserved) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.equal(answer?.order.paymentStatus, "AWAITING_PAYMENT");
-    assert.equal(answer?.order.items[0]?.product.inventory.reserved, 3);
   });
 });

@@ -8,7 +8,6 @@ import { graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } fr
 import { demoPasswords } from "@storefront/users";
 
 const customer = demoUsers.find((user) => user.role === "CUSTOMER");
-const [kettle, mug] = [demoProducts[16], demoProducts[17]];
 
 const WHOLE_GRAPH = `query Customer {
   me {
@@ -78,7 +77,7 @@ describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
   after(() => stack?.stop());
 
   it("answers one query that needs all six subgraphs", async () => {
-    assert.ok(customer && kettle && mug, "demo data has a customer and products");
+    assert.ok(customer, "demo data has a customer");
     const { status, body } = await graphql<Customer>(WHOLE_GRAPH);
     assert.equal(status, 200);
     assert.deepEqual(body.errors, undefined);
@@ -93,56 +92,8 @@ describe("the supergraph as separate processes", { timeout: 180_000 }, () => {
     assert.equal(user?.orders.totalCount, 0); // orders
   });
 
-  // Separate processes share events only through a broker; the embedded test covers the in-process bus.
-  const needsKafka = process.env.KAFKA_BROKERS ? false : "needs a Kafka broker (KAFKA_BROKERS)";
-
-  it("places an order through the router, and the order.placed event reaches inventory and payments over Kafka", {
-    skip: needsKafka,
-  }, async () => {
-    assert.ok(customer && kettle && mug);
-    const placed = await graphql<{ placeOrder: { id: string; status: string; total: { amount: number } } }>(
-      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total { amount } } }`,
-      {
-        input: {
-          idempotencyKey: randomUUID(),
-          items: [
-            { productId: kettle.id, quantity: 2 },
-            { productId: mug.id, quantity: 1 },
-          ],
-        },
-      },
-    );
-    assert.deepEqual(placed.body.errors, undefined);
-    const order = placed.body.data?.placeOrder;
-    const expectedTotal = 2 * kettle.priceAmount + mug.priceAmount;
-    assert.equal(order?.status, "PENDING_PAYMENT");
-    assert.equal(order?.total.amount, expectedTotal);
-
-    // Events are asynchronous: poll the graph until payments has recorded the amount due.
-    const deadline = Date.now() + 60_000;
-    let seen: Customer["me"]["orders"]["edges"][number]["node"] | undefined;
-    while (Date.now() < deadline) {
-      const { body } = await graphql<Customer>(WHOLE_GRAPH);
-      seen = body.data?.me.orders.edges.find((edge) => edge.node.id === order?.id)?.node;
-      if (seen?.paymentStatus) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    assert.equal(seen?.paymentStatus, "AWAITING_PAYMENT", `payments recorded the order:\n${stack.output("payments")}`);
-    assert.deepEqual(seen?.amountDue, { amount: expectedTotal, currency: "EUR" });
-
-    const stock = await graphql<{ product: { inventory: { onHand: number; reserved: number; available: number } } }>(
-      `query($id: ID) { product(id: $id) { inventory { onHand reserved available } } }`,
-      { id: kettle.id },
-    );
-    assert.deepEqual(
-      stock.body.data?.product.inventory,
-      { onHand: kettle.stock, reserved: 2, available: kettle.stock - 2 },
-      stack.output("inventory"),
-    );
-  });
-
   it("rejects bad input with a stable error code, not a crash", async () => {
-    const { status, body } = await graphql("mutation { placeOrder(input: { items: [] }) { id } }");
+    const { status, body } = await graphql('mutation { checkout(input: { idempotencyKey: "" }) { id } }');
     assert.equal(status, 200);
     assert.equal(body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
   });

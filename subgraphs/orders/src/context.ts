@@ -1,6 +1,6 @@
 import type { OutboxSignal } from "@storefront/runtime";
 import type { BaseContext } from "@storefront/service";
-import type { CatalogClient } from "./clients/catalog.ts";
+import type { Checkout } from "./checkout.ts";
 import type { OrderLoaders } from "./data/loaders.ts";
 import type { OrderStore } from "./data/order-store.ts";
 
@@ -8,6 +8,6 @@ import type { OrderStore } from "./data/order-store.ts";
 export interface OrdersContext extends BaseContext {
   readonly store: OrderStore;
   readonly loaders: OrderLoaders;
-  readonly catalog: CatalogClient;
+  readonly checkout: Checkout;
   readonly outbox: OutboxSignal;
 }

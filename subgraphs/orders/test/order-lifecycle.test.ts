@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { type CatalogPrisma, catalogSubgraph } from "@storefront/catalog";
 import { DLQ_HEADERS } from "@storefront/events";
 import { silentLogger } from "@storefront/service";
 import { createEventDelivery, errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
@@ -10,10 +9,9 @@ import type { OrdersTransaction } from "../src/data/records.ts";
 import { transitionOrder } from "../src/data/transitions.ts";
 import { createOrderEventHandlers } from "../src/events/handlers.ts";
 import { ordersSubgraph } from "../src/index.ts";
-import { aCustomer, anAdmin, aPaymentCaptured, aPaymentFailed, aPaymentRefunded } from "./builders.ts";
+import { aCustomer, anAdmin, anOrderIn, aPaymentCaptured, aPaymentFailed, aPaymentRefunded } from "./builders.ts";
 
 const ORDER_FIELDS = "id status canCancel statusHistory { from to actor reason }";
-const PLACE_ORDER = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }`;
 const CANCEL = `mutation($id: ID!, $reason: String!) { cancelOrder(id: $id, reason: $reason) { ${ORDER_FIELDS} } }`;
 const SHIP = `mutation($id: ID!, $carrier: String!, $tracking: String) {
   markShipped(id: $id, carrier: $carrier, trackingNumber: $tracking) { ${ORDER_FIELDS} } }`;
@@ -27,24 +25,17 @@ type EventPayload = { type: string; data: Record<string, unknown> };
 const PRICE = 2_500;
 
 describe("an order's life: cancel, ship, deliver, and the reactions to payments", () => {
-  let catalog: TestSubgraph<CatalogPrisma>;
   let orders: TestSubgraph<PrismaClient>;
   let delivery: ReturnType<typeof createEventDelivery<OrdersTransaction>>;
-  let productId: string;
   const admin = anAdmin();
 
   before(async () => {
-    catalog = await startTestSubgraph(catalogSubgraph);
-    orders = await startTestSubgraph(ordersSubgraph, { subgraphUrls: { catalog: catalog.url } });
+    orders = await startTestSubgraph(ordersSubgraph);
     delivery = createEventDelivery({
       groupId: "orders",
       db: orders.prisma,
       handlers: createOrderEventHandlers({ logger: silentLogger() }),
     });
-    const product = await catalog.prisma.product.create({
-      data: { sku: `SKU-${randomUUID().slice(0, 8)}`, name: "Kettle", priceAmount: PRICE, priceCurrency: "EUR", active: true },
-    });
-    productId = product.id;
   });
   beforeEach(() => {
     delivery.deadLetters.length = 0;
@@ -52,17 +43,12 @@ describe("an order's life: cancel, ship, deliver, and the reactions to payments"
   after(async () => {
     await delivery?.close();
     await orders?.close();
-    await catalog?.close();
   });
 
   /** A new order of one kettle (total 25.00 EUR) placed by `userId`, waiting for payment. */
   async function anOrder(userId: string = randomUUID()) {
-    const { placeOrder } = await orders.query<{ placeOrder: OrderView }>(
-      PLACE_ORDER,
-      { input: { items: [{ productId, quantity: 1 }] } },
-      aCustomer(userId),
-    );
-    return { orderId: placeOrder.id, userId };
+    const order = await anOrderIn(orders.prisma, { userId, lines: [{ quantity: 1, unitPriceAmount: PRICE }] });
+    return { orderId: order.id, userId };
   }
   async function aPaidOrder(userId: string = randomUUID()) {
     const order = await anOrder(userId);

@@ -5,10 +5,25 @@ import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
 import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
+/** Where an order ships to, copied from the customer's address book at checkout. */
+export interface ShippingAddress {
+  readonly recipientName: string;
+  readonly line1: string;
+  readonly line2: string | null;
+  readonly city: string;
+  readonly region: string | null;
+  readonly postalCode: string;
+  readonly countryCode: string;
+  readonly phone: string | null;
+}
+
 export interface NewOrder {
+  /** Chosen by the checkout before the order is stored: stock is reserved under it first. */
+  readonly id: string;
   readonly userId: string;
+  readonly shippingAddress: ShippingAddress;
   readonly priced: PricedOrder;
-  readonly idempotencyKey: string | null;
+  readonly idempotencyKey: string;
   /** Ties the order.placed event to the request that caused it. */
   readonly correlationId: string;
 }
@@ -28,13 +43,30 @@ export function createOrderStore(prisma: PrismaClient) {
     /**
      * Writes the order, its items, its first history entry and its order.placed event in one
      * transaction. A concurrent retry with the same idempotency key gets the first order back.
+     * Only the checkout calls it, once the order's stock is reserved.
      */
-    async placeOrder({ userId, priced, idempotencyKey, correlationId }: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
+    async placeOrder({
+      id,
+      userId,
+      shippingAddress,
+      priced,
+      idempotencyKey,
+      correlationId,
+    }: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
       try {
         const order = await prisma.$transaction(async (tx) => {
           const order = await tx.order.create({
             data: {
+              id,
               userId,
+              shipRecipientName: shippingAddress.recipientName,
+              shipLine1: shippingAddress.line1,
+              shipLine2: shippingAddress.line2,
+              shipCity: shippingAddress.city,
+              shipRegion: shippingAddress.region,
+              shipPostalCode: shippingAddress.postalCode,
+              shipCountryCode: shippingAddress.countryCode,
+              shipPhone: shippingAddress.phone,
               currency: priced.currency,
               subtotalAmount: priced.subtotalAmount,
               totalAmount: priced.totalAmount,
@@ -68,7 +100,7 @@ export function createOrderStore(prisma: PrismaClient) {
         });
         return { order, created: true };
       } catch (error) {
-        if (idempotencyKey && isUniqueViolation(error)) {
+        if (isUniqueViolation(error)) {
           const existing = await orderByIdempotencyKey(userId, idempotencyKey);
           if (existing) return { order: existing, created: false };
         }

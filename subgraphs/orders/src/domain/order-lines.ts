@@ -1,7 +1,8 @@
 import { ErrorCode } from "@storefront/errors";
 import { isUuid } from "@storefront/service";
 
-export const MAX_LINES = 50;
+/** A cart holds at most 100 items, and each becomes one line. */
+export const MAX_LINES = 100;
 export const MAX_QUANTITY = 100;
 
 export interface RequestedLine {
@@ -57,9 +58,16 @@ export function validateRequestedLines(lines: readonly RequestedLine[]): void {
 export function priceOrder(lines: readonly RequestedLine[], snapshots: ReadonlyMap<string, ProductSnapshot>): PricedOrder {
   const priced = lines.map((line) => {
     const product = snapshots.get(line.productId);
-    if (!product) throw ErrorCode.NOT_FOUND.err(`Product ${line.productId} does not exist.`, { extensions: { productId: line.productId } });
-    if (!product.active)
-      throw ErrorCode.BAD_USER_INPUT.err(`${product.name} is no longer sold.`, { extensions: { productId: line.productId } });
+    if (!product) {
+      throw ErrorCode.BAD_USER_INPUT.err(`Product ${line.productId} is no longer sold; remove it from your cart.`, {
+        extensions: { reason: "product_unavailable", productId: line.productId },
+      });
+    }
+    if (!product.active) {
+      throw ErrorCode.BAD_USER_INPUT.err(`${product.name} is no longer sold; remove it from your cart.`, {
+        extensions: { reason: "product_unavailable", productId: line.productId },
+      });
+    }
     return {
       productId: product.id,
       sku: product.sku,

@@ -20,6 +20,18 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown };
 };
 
+/** What to check out: the signed-in customer's cart, shipped to one of their addresses. */
+export type CheckoutInput = {
+  /**
+   * Any unique string per intended order, 1 to 200 characters (a UUID made when the customer opens the checkout
+   * page does well). Sending the same key again returns the same order, or the same refusal, instead of ordering
+   * twice; after changing the cart, use a new key.
+   */
+  idempotencyKey: Scalars["String"]["input"];
+  /** An address from the customer's address book; their default address when omitted. */
+  shippingAddressId?: InputMaybe<Scalars["ID"]["input"]>;
+};
+
 /**
  * An amount of money. Amounts are whole minor units (cents for EUR) so they never suffer
  * floating-point rounding; divide by 10^digits of the currency to display.
@@ -41,6 +53,15 @@ export type Mutation = {
    */
   cancelOrder: Order;
   /**
+   * Turns the signed-in customer's cart into an order waiting for payment: every item at the catalog's current price
+   * (prices are never taken from the client), shipped to the chosen address. The items' stock is reserved before the
+   * order is stored, all or nothing, so stock is never sold twice. Publishes `order.placed`, which empties the cart
+   * of what was ordered. Refused, with nothing stored or reserved: an empty cart (BAD_USER_INPUT, reason `cart_empty`),
+   * an item no longer sold (BAD_USER_INPUT, reason `product_unavailable`), no shipping address (BAD_USER_INPUT,
+   * reason `no_shipping_address`), not enough stock (OUT_OF_STOCK, with the short `lines`).
+   */
+  checkout: Order;
+  /**
    * Admins: records that a shipped order arrived. Publishes `order.delivered`. Marking a delivered order again returns
    * it unchanged; any status but SHIPPED or DELIVERED is refused with CONFLICT.
    */
@@ -50,13 +71,15 @@ export type Mutation = {
    * returns it unchanged; any status but PAID or SHIPPED is refused with CONFLICT.
    */
   markShipped: Order;
-  /** Places an order for the signed-in customer at the catalog's current prices. Publishes `order.placed`. */
-  placeOrder: Order;
 };
 
 export type MutationCancelOrderArgs = {
   id: Scalars["ID"]["input"];
   reason: Scalars["String"]["input"];
+};
+
+export type MutationCheckoutArgs = {
+  input: CheckoutInput;
 };
 
 export type MutationMarkDeliveredArgs = {
@@ -67,10 +90,6 @@ export type MutationMarkShippedArgs = {
   carrier: Scalars["String"]["input"];
   id: Scalars["ID"]["input"];
   trackingNumber?: InputMaybe<Scalars["String"]["input"]>;
-};
-
-export type MutationPlaceOrderArgs = {
-  input: PlaceOrderInput;
 };
 
 /** An order: what was bought, at which prices, and what happened to it since. */
@@ -86,6 +105,8 @@ export type Order = {
   id: Scalars["ID"]["output"];
   /** The items, in the order they were placed. */
   items: Array<OrderItem>;
+  /** Where the order ships to, as the address was at checkout; null only for orders stored before checkout recorded addresses. */
+  shippingAddress?: Maybe<ShippingAddress>;
   /** Current status. */
   status: OrderStatus;
   /** Every status change, oldest first. */
@@ -135,14 +156,6 @@ export type OrderItem = {
   unitPrice: Money;
 };
 
-/** One product and quantity to order. */
-export type OrderLineInput = {
-  /** The product to buy. */
-  productId: Scalars["ID"]["input"];
-  /** How many units (1 to 100). */
-  quantity: Scalars["Int"]["input"];
-};
-
 /** Where an order is in its life. */
 export type OrderStatus =
   /** Cancelled before it shipped. */
@@ -188,14 +201,6 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars["String"]["output"]>;
 };
 
-/** What to order. Prices are never sent: they are taken from the catalog when the order is placed. */
-export type PlaceOrderInput = {
-  /** Any unique string per intended order: sending the same key again returns the first order instead of placing another. */
-  idempotencyKey?: InputMaybe<Scalars["String"]["input"]>;
-  /** The products and quantities, at most 50 lines. */
-  items: Array<OrderLineInput>;
-};
-
 export type Product = {
   __typename?: "Product";
   /** Stable identifier. */
@@ -210,6 +215,30 @@ export type Query = {
 
 export type QueryOrderArgs = {
   id: Scalars["ID"]["input"];
+};
+
+/**
+ * The address an order ships to: a copy of the address-book entry chosen at checkout, so later edits of the address
+ * book do not move a parcel.
+ */
+export type ShippingAddress = {
+  __typename?: "ShippingAddress";
+  /** City or town. */
+  city: Scalars["String"]["output"];
+  /** ISO 3166-1 alpha-2 country code, e.g. `DE`. */
+  countryCode: Scalars["String"]["output"];
+  /** Street and number. */
+  line1: Scalars["String"]["output"];
+  /** Apartment, floor, building; null when not needed. */
+  line2?: Maybe<Scalars["String"]["output"]>;
+  /** Phone number for the carrier; null when not given. */
+  phone?: Maybe<Scalars["String"]["output"]>;
+  /** Postal or ZIP code. */
+  postalCode: Scalars["String"]["output"];
+  /** Who receives the parcel. */
+  recipientName: Scalars["String"]["output"];
+  /** State, province or county; null where the country has none in addresses. */
+  region?: Maybe<Scalars["String"]["output"]>;
 };
 
 export type User = {
@@ -337,48 +366,48 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CheckoutInput: CheckoutInput;
+  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
+  ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   CurrencyCode: ResolverTypeWrapper<Scalars["CurrencyCode"]["output"]>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   Money: ResolverTypeWrapper<Money>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
-  String: ResolverTypeWrapper<Scalars["String"]["output"]>;
   Order: ResolverTypeWrapper<OrderRecord>;
   Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, "edges"> & { edges: Array<ResolversTypes["OrderEdge"]> }>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, "node"> & { node: ResolversTypes["Order"] }>;
   OrderItem: ResolverTypeWrapper<OrderItemRecord>;
-  OrderLineInput: OrderLineInput;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeRecord>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  PlaceOrderInput: PlaceOrderInput;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ShippingAddress: ResolverTypeWrapper<ShippingAddress>;
   User: ResolverTypeWrapper<UserReference>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  CheckoutInput: CheckoutInput;
+  String: Scalars["String"]["output"];
+  ID: Scalars["ID"]["output"];
   CurrencyCode: Scalars["CurrencyCode"]["output"];
   DateTime: Scalars["DateTime"]["output"];
   Money: Money;
   Int: Scalars["Int"]["output"];
   Mutation: Record<PropertyKey, never>;
-  ID: Scalars["ID"]["output"];
-  String: Scalars["String"]["output"];
   Order: OrderRecord;
   Boolean: Scalars["Boolean"]["output"];
   OrderConnection: Omit<OrderConnection, "edges"> & { edges: Array<ResolversParentTypes["OrderEdge"]> };
   OrderEdge: Omit<OrderEdge, "node"> & { node: ResolversParentTypes["Order"] };
   OrderItem: OrderItemRecord;
-  OrderLineInput: OrderLineInput;
   OrderStatusChange: OrderStatusChangeRecord;
   PageInfo: PageInfo;
-  PlaceOrderInput: PlaceOrderInput;
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
+  ShippingAddress: ShippingAddress;
   User: UserReference;
 }>;
 
@@ -403,9 +432,9 @@ export type MutationResolvers<
   ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
 > = ResolversObject<{
   cancelOrder?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, "id" | "reason">>;
+  checkout?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationCheckoutArgs, "input">>;
   markDelivered?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationMarkDeliveredArgs, "id">>;
   markShipped?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationMarkShippedArgs, "carrier" | "id">>;
-  placeOrder?: Resolver<ResolversTypes["Order"], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, "input">>;
 }>;
 
 export type OrderResolvers<
@@ -419,6 +448,7 @@ export type OrderResolvers<
   customer?: Resolver<ResolversTypes["User"], ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes["OrderItem"]>, ParentType, ContextType>;
+  shippingAddress?: Resolver<Maybe<ResolversTypes["ShippingAddress"]>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes["OrderStatus"], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes["OrderStatusChange"]>, ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes["Money"], ParentType, ContextType>;
@@ -490,6 +520,20 @@ export type QueryResolvers<
   order?: Resolver<Maybe<ResolversTypes["Order"]>, ParentType, ContextType, RequireFields<QueryOrderArgs, "id">>;
 }>;
 
+export type ShippingAddressResolvers<
+  ContextType = OrdersContext,
+  ParentType extends ResolversParentTypes["ShippingAddress"] = ResolversParentTypes["ShippingAddress"],
+> = ResolversObject<{
+  city?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  countryCode?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  line1?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  line2?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  recipientName?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+}>;
+
 export type UserResolvers<
   ContextType = OrdersContext,
   ParentType extends ResolversParentTypes["User"] = ResolversParentTypes["User"],
@@ -513,5 +557,6 @@ export type Resolvers<ContextType = OrdersContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ShippingAddress?: ShippingAddressResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

@@ -1,10 +1,10 @@
 import { requireAdmin, requireViewer } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
+import { isUuid } from "@storefront/service";
 import type { OrdersContext } from "../context.ts";
 import type { OrderRecord } from "../data/records.ts";
 import type { OrderTransition } from "../data/transitions.ts";
 import { assertMaySeeOrder } from "../domain/access.ts";
-import { priceOrder, validateRequestedLines } from "../domain/order-lines.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -41,25 +41,22 @@ async function change(
 }
 
 export const Mutation: MutationResolvers = {
-  async placeOrder(_parent, { input }, { store, catalog, outbox, requestId, viewer }) {
-    const { userId } = requireViewer(viewer);
-    const idempotencyKey = input.idempotencyKey ?? null;
-    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+  async checkout(_parent, { input }, { checkout, outbox, requestId, viewer }) {
+    const { userId, role } = requireViewer(viewer);
+    if (role === "SERVICE") throw ErrorCode.FORBIDDEN.err("Only a customer checks out their cart.");
+    const idempotencyKey = input.idempotencyKey;
+    if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw ErrorCode.BAD_USER_INPUT.err(`input.idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {
         extensions: { argument: "input.idempotencyKey" },
       });
     }
-    validateRequestedLines(input.items);
-    if (idempotencyKey) {
-      const earlier = await store.orderByIdempotencyKey(userId, idempotencyKey);
-      if (earlier) return earlier;
+    const shippingAddressId = input.shippingAddressId ?? null;
+    if (shippingAddressId !== null && !isUuid(shippingAddressId)) {
+      throw ErrorCode.NOT_FOUND.err(`Address ${shippingAddressId} is not in your address book.`, {
+        extensions: { argument: "input.shippingAddressId" },
+      });
     }
-    const snapshots = await catalog.productSnapshots(
-      input.items.map((item) => item.productId),
-      requestId,
-    );
-    const priced = priceOrder(input.items, snapshots);
-    const { order, created } = await store.placeOrder({ userId, priced, idempotencyKey, correlationId: requestId });
+    const { order, created } = await checkout({ userId, idempotencyKey, shippingAddressId, requestId });
     if (created) outbox.notify();
     return order;
   },

@@ -1,0 +1,93 @@
+import type { SubgraphRequest } from "@storefront/service";
+import type { RequestedLine } from "../domain/order-lines.ts";
+
+// What the checkout reads and reserves in other subgraphs, called directly (not through the router) with the orders
+// service's token: its scopes cart:read, users:addresses:read and inventory:reserve let it act for any customer.
+
+/** An entry of the customer's address book, as the users subgraph has it. */
+export interface AddressSnapshot {
+  readonly id: string;
+  readonly recipientName: string;
+  readonly line1: string;
+  readonly line2: string | null;
+  readonly city: string;
+  readonly region: string | null;
+  readonly postalCode: string;
+  readonly countryCode: string;
+  readonly phone: string | null;
+  readonly isDefault: boolean;
+}
+
+export interface CartLine extends RequestedLine {
+  /** False for a product archived after it was added; null when the cart could not ask the catalog. */
+  readonly purchasable: boolean | null;
+}
+
+const USER_ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { SELECTION } } }`;
+const userEntities = (selection: string) => USER_ENTITIES.replace("SELECTION", selection);
+
+/** The customer's cart, from the cart subgraph. */
+export function createCartSource(request: SubgraphRequest) {
+  const query = userEntities("cart { items { product { id } quantity purchasable } }");
+  return {
+    async linesOf(userId: string, requestId: string): Promise<CartLine[]> {
+      type Answer = {
+        _entities: ({ cart: { items: { product: { id: string }; quantity: number; purchasable: boolean | null }[] } } | null)[];
+      };
+      const data = await request<Answer>(query, { representations: [{ __typename: "User", id: userId }] }, requestId);
+      const items = data._entities[0]?.cart.items ?? [];
+      return items.map((item) => ({ productId: item.product.id, quantity: item.quantity, purchasable: item.purchasable }));
+    },
+  };
+}
+
+/** The customer's address book, from the users subgraph. */
+export function createAddressSource(request: SubgraphRequest) {
+  const query = userEntities("addresses { id recipientName line1 line2 city region postalCode countryCode phone isDefault }");
+  return {
+    /** Every address of the customer; empty for an unknown user. */
+    async addressesOf(userId: string, requestId: string): Promise<AddressSnapshot[]> {
+      type Answer = { _entities: ({ addresses: AddressSnapshot[] | null } | null)[] };
+      const data = await request<Answer>(query, { representations: [{ __typename: "User", id: userId }] }, requestId);
+      return data._entities[0]?.addresses ?? [];
+    },
+  };
+}
+
+export type ReservationStatus = "HELD" | "COMMITTED" | "RELEASED" | "REJECTED";
+
+export interface StockReservation {
+  readonly status: ReservationStatus | null;
+  readonly lines: readonly {
+    readonly productId: string;
+    readonly quantity: number;
+    readonly status: ReservationStatus;
+    readonly reason: string | null;
+  }[];
+}
+
+const RESERVATION = "status lines { product { id } quantity status reason }";
+type ReservationAnswer = {
+  status: ReservationStatus | null;
+  lines: { product: { id: string }; quantity: number; status: ReservationStatus; reason: string | null }[];
+};
+const reservationOf = (answer: ReservationAnswer): StockReservation => ({
+  status: answer.status,
+  lines: answer.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity, status: line.status, reason: line.reason })),
+});
+
+/** Stock reservations in the inventory subgraph, keyed by the order's id (idempotent there). */
+export function createStockReservations(request: SubgraphRequest) {
+  const reserve = `mutation($input: ReserveStockInput!) { reserveStock(input: $input) { ${RESERVATION} } }`;
+  return {
+    /** Reserves every line or none; the first call for an order id decides, later ones return that decision. */
+    async reserve(orderId: string, lines: readonly RequestedLine[], requestId: string): Promise<StockReservation> {
+      const input = { orderId, items: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })) };
+      return reservationOf((await request<{ reserveStock: ReservationAnswer }>(reserve, { input }, requestId)).reserveStock);
+    },
+  };
+}
+
+export type CartSource = ReturnType<typeof createCartSource>;
+export type AddressSource = ReturnType<typeof createAddressSource>;
+export type StockReservations = ReturnType<typeof createStockReservations>;
