@@ -37,6 +37,11 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   fromBeginning?: boolean;
   /** Interactive-transaction timeout for one handler run. Default 30 s. */
   transactionTimeoutMs?: number;
+  /**
+   * Called after a handler's transaction committed. Handlers write their own events to the outbox in that
+   * transaction; the runtime passes the outbox relay's notify here so those events leave at once, not at its next poll.
+   */
+  afterCommit?: () => void;
 }
 
 /** What runHandler throws when the handler (not the database around it) failed; the handler's error is the cause. */
@@ -69,6 +74,7 @@ export function createEventConsumer<Tx extends SqlClient>({
   topics,
   fromBeginning = true,
   transactionTimeoutMs = 30_000,
+  afterCommit,
 }: EventConsumerOptions<Tx>): EventConsumer {
   const handledTypes = Object.keys(handlers).filter(isEventType);
   const subscribedTopics = topics ?? [...new Set(handledTypes.map((type) => eventDefinition(type).topic))];
@@ -145,6 +151,7 @@ export function createEventConsumer<Tx extends SqlClient>({
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await runHandler(event, message, attempt);
+        if (outcome === "handled") afterCommit?.();
         logger.debug(
           { ...fields, attempt, outcome },
           outcome === "duplicate" ? "event consumer: already processed; skipped" : "event consumer: handled",

@@ -108,4 +108,39 @@ describe("event consumer on the in-process bus", () => {
       await database.drop();
     }
   });
+
+  test("calls afterCommit once per handled event, after its transaction committed, and not for a duplicate", async () => {
+    const database = await createTestDatabase();
+    const bus = createInProcessBus();
+    // per call: which call it was, and how many notes were committed when it ran (read from outside the transaction)
+    const calls: { call: number; committed: number }[] = [];
+    let callCount = 0;
+    const consumer = createEventConsumer({
+      bus,
+      groupId: "g",
+      db: database.db,
+      logger: silentLogger(),
+      handlers: { "order.placed.v1": async (event, tx) => writeNote(tx, "g", event) },
+      afterCommit: () => {
+        const call = ++callCount;
+        void database.query("SELECT 1 FROM order_note").then((rows) => calls.push({ call, committed: rows.length }));
+      },
+    });
+    try {
+      await consumer.start();
+      const first = orderPlaced();
+      const second = orderPlaced();
+      const message = (event: typeof first) => ({ topic: ORDER_TOPIC, key: event.data.orderId, value: JSON.stringify(event) });
+      await bus.publish([message(first), message(first), message(second)]);
+      await waitFor("both events handled", async () => (await database.query("SELECT 1 FROM order_note")).length === 2);
+      await waitFor("both hooks observed", async () => calls.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(callCount, 2, "the duplicate was not handled, so no hook ran for it");
+      for (const { call, committed } of calls) assert.ok(committed >= call, `hook ${call} ran before its commit (${committed} notes)`);
+    } finally {
+      await consumer.stop();
+      await bus.close();
+      await database.drop();
+    }
+  });
 });

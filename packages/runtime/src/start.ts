@@ -86,7 +86,15 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       serviceTokens: serviceTokensOf(module.name, serviceSecrets, options.subgraphUrls),
     });
     if (parts.handlers) {
-      const consumer = createEventConsumer<Tx>({ bus: options.bus, groupId: module.name, db: prisma, handlers: parts.handlers, logger });
+      const consumer = createEventConsumer<Tx>({
+        bus: options.bus,
+        groupId: module.name,
+        db: prisma,
+        handlers: parts.handlers,
+        logger,
+        // what a handler wrote to the outbox (order.paid after payment.captured, …) leaves right after its commit
+        afterCommit: () => relay?.notify(),
+      });
       await consumer.start();
       closers.push(() => consumer.stop());
     }

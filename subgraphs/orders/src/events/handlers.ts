@@ -20,8 +20,8 @@ function refuseIfBroken(outcome: PaymentReactionOutcome, type: string, orderId: 
 /**
  * The order saga's reactions to payments, run by the consumer group "orders". Each runs in the transaction that
  * records the event as processed, so a redelivered event has no second effect; an event whose change already happened
- * or that arrives after the order moved on is a no-op. Their order events reach the bus with the relay's next poll (the
- * consumer commits, so a handler cannot wake the relay after the commit).
+ * or that arrives after the order moved on is a no-op. The order events they write leave as soon as the consumer
+ * commits (the runtime's consumer wakes the outbox relay after each handled event).
  */
 export function createOrderEventHandlers({ logger }: { logger: Logger }): EventHandlers<OrdersTransaction> {
   return {
