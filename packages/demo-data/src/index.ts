@@ -288,3 +288,29 @@ export const demoUsers: readonly DemoUser[] = [
   { id: "2b00dee8-cabd-4517-8d23-c2412cc33734", email: "admin@storefront.dev", name: "Ada Admin", role: "ADMIN" },
   { id: "33c0f81c-caea-46d6-b96f-8b19c6e64ab2", email: "customer@storefront.dev", name: "Casey Customer", role: "CUSTOMER" },
 ];
+
+/** An entry of a demo user's address book. */
+export interface DemoAddress {
+  readonly id: string;
+  readonly userId: string;
+  readonly recipientName: string;
+  readonly line1: string;
+  readonly city: string;
+  readonly postalCode: string;
+  readonly countryCode: string;
+  readonly isDefault: boolean;
+}
+
+/** The demo customer ships to this address, so checkout works in Sandbox right after `npm start`. */
+export const demoAddresses: readonly DemoAddress[] = [
+  {
+    id: "6ca581cd-27f3-4fc3-93bb-694768e0c1a8",
+    userId: "33c0f81c-caea-46d6-b96f-8b19c6e64ab2",
+    recipientName: "Casey Customer",
+    line1: "Torstraße 1",
+    city: "Berlin",
+    postalCode: "10119",
+    countryCode: "DE",
+    isDefault: true,
+  },
+];
