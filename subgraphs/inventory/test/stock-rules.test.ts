@@ -66,25 +66,45 @@ describe("manual stock changes", () => {
 
   it("knows how each kind of movement changes on hand and reserved", () => {
     assert.deepEqual(
-      (["RECEIVED", "ADJUSTED", "RESERVED", "RELEASED", "COMMITTED"] as const).map((kind) => movementEffect(kind, 3)),
+      (["RECEIVED", "ADJUSTED", "RESERVED", "RELEASED", "COMMITTED", "RESTOCKED"] as const).map((kind) => movementEffect(kind, 3)),
       [
         { onHand: 3, reserved: 0 },
         { onHand: 3, reserved: 0 },
         { onHand: 0, reserved: 3 },
         { onHand: 0, reserved: -3 },
         { onHand: -3, reserved: -3 },
+        { onHand: 3, reserved: 0 },
       ],
     );
   });
 });
 
 describe("an order's reservation over its life", () => {
-  const line = (status: "HELD" | "COMMITTED" | "RELEASED" | "REJECTED") => ({ status });
+  const line = (status: "HELD" | "COMMITTED" | "RELEASED" | "REJECTED" | "RESTOCKED") => ({ status });
+  const endings = ["commit", "release", "cancel"] as const;
 
   it("settles held lines, remembers an order never reserved, and leaves anything else alone", () => {
-    assert.deepEqual(settlementStep([line("HELD"), line("HELD")]), { step: "settle", lines: [line("HELD"), line("HELD")] });
-    assert.deepEqual(settlementStep([]), { step: "remember" });
-    for (const status of ["COMMITTED", "RELEASED", "REJECTED"] as const) assert.deepEqual(settlementStep([line(status)]), { step: "none" });
+    for (const ending of endings) {
+      assert.deepEqual(settlementStep([line("HELD"), line("HELD")], ending), { step: "settle", lines: [line("HELD"), line("HELD")] });
+      for (const status of ["RELEASED", "REJECTED", "RESTOCKED"] as const) {
+        assert.deepEqual(settlementStep([line(status)], ending), { step: "none" }, `${ending} of a ${status} reservation`);
+      }
+    }
+    assert.deepEqual(settlementStep([], "commit"), { step: "remember", settlement: "PAID", replacesPaid: false });
+    assert.deepEqual(settlementStep([], "release"), { step: "remember", settlement: "CANCELLED", replacesPaid: false });
+  });
+
+  it("restocks committed lines only when orders cancelled the order, never on a payment or a release", () => {
+    assert.deepEqual(settlementStep([line("COMMITTED"), line("COMMITTED")], "cancel"), {
+      step: "restock",
+      lines: [line("COMMITTED"), line("COMMITTED")],
+    });
+    assert.deepEqual(settlementStep([line("COMMITTED")], "commit"), { step: "none" });
+    assert.deepEqual(settlementStep([line("COMMITTED")], "release"), { step: "none" });
+  });
+
+  it("lets a cancellation of an order not reserved yet replace a remembered payment", () => {
+    assert.deepEqual(settlementStep([], "cancel"), { step: "remember", settlement: "CANCELLED", replacesPaid: true });
   });
 
   it("reserves a late order normally, holds nothing for a cancelled one and commits a paid one at once", () => {

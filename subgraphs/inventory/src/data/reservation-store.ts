@@ -1,3 +1,4 @@
+import type { ReservationTransition } from "../domain/reservation-lifecycle.ts";
 import type { InventoryTransaction, ReservationRecord, ReservationStatus, Settlement, StockMovementKind } from "./records.ts";
 
 /** One product's stock, as locked for a decision. */
@@ -34,7 +35,10 @@ export interface MovementEntry extends UnitsOfProduct {
 /** Reservation and stock reads and writes inside one transaction. */
 export function createReservationStore(tx: InventoryTransaction) {
   /** Moves every line's units in one statement; `where` guards each row, so a line that would break a rule is skipped. */
-  const moveUnits = (lines: readonly UnitsOfProduct[], statement: "hold" | "release" | "commit"): Promise<ChangedStockLevel[]> => {
+  const moveUnits = (
+    lines: readonly UnitsOfProduct[],
+    statement: "hold" | "release" | "commit" | "restock",
+  ): Promise<ChangedStockLevel[]> => {
     const productIds = lines.map((line) => line.productId);
     const quantities = lines.map((line) => line.quantity);
     switch (statement) {
@@ -60,6 +64,14 @@ export function createReservationStore(tx: InventoryTransaction) {
           FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
           WHERE s.product_id = moved.product_id AND s.reserved >= moved.quantity
           RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved, s.version, s.updated_at AS "changedAt"`;
+      case "restock":
+        // units coming back only add to on_hand: no rule can stop them (reserved ≤ on_hand holds all the more)
+        return tx.$queryRaw<ChangedStockLevel[]>`
+          UPDATE stock_level AS s
+          SET on_hand = s.on_hand + moved.quantity, version = s.version + 1, updated_at = now()
+          FROM unnest(${productIds}::uuid[], ${quantities}::int[]) AS moved(product_id, quantity)
+          WHERE s.product_id = moved.product_id
+          RETURNING s.product_id::text AS "productId", s.on_hand AS "onHand", s.reserved, s.version, s.updated_at AS "changedAt"`;
     }
   };
 
@@ -80,9 +92,16 @@ export function createReservationStore(tx: InventoryTransaction) {
     settlementOf: async (orderId: string): Promise<Settlement | null> =>
       (await tx.settledOrder.findUnique({ where: { orderId }, select: { outcome: true } }))?.outcome ?? null,
 
-    /** Remembers how an order not reserved yet ended; the first ending learned stays. */
-    rememberSettlement: (orderId: string, outcome: Settlement) =>
-      tx.settledOrder.createMany({ data: [{ orderId, outcome }], skipDuplicates: true }),
+    /**
+     * Remembers how an order not reserved yet ended; the first ending learned stays, except that `replacesPaid` turns a
+     * remembered payment into this ending (a cancellation by orders overrides the payment it refunds).
+     */
+    rememberSettlement: async (orderId: string, outcome: Settlement, { replacesPaid }: { replacesPaid: boolean }): Promise<void> => {
+      if (replacesPaid) {
+        await tx.settledOrder.updateMany({ where: { orderId, outcome: "PAID" }, data: { outcome, settledAt: new Date() } });
+      }
+      await tx.settledOrder.createMany({ data: [{ orderId, outcome }], skipDuplicates: true });
+    },
 
     /**
      * Locks the products' stock rows until the transaction ends and reads them. Rows are locked in product id
@@ -102,13 +121,15 @@ export function createReservationStore(tx: InventoryTransaction) {
     releaseUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "release"),
     /** on_hand −= quantity and reserved −= quantity per line; the rows it changed, as left. */
     commitUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "commit"),
+    /** on_hand += quantity per line (committed units that never left the warehouse); the rows it changed, as left. */
+    restockUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "restock"),
 
     recordReservations: (orderId: string, lines: readonly (UnitsOfProduct & { status: ReservationStatus; reason: string | null })[]) =>
       tx.reservation.createMany({ data: lines.map((line) => ({ orderId, ...line })) }),
 
-    /** Moves an order's HELD lines to a final status. */
-    endHeldReservations: (orderId: string, status: Extract<ReservationStatus, "COMMITTED" | "RELEASED">, reason: string | null) =>
-      tx.reservation.updateMany({ where: { orderId, status: "HELD" }, data: { status, reason } }),
+    /** Moves an order's lines in status `from` to status `to`, with the reason (null: none). */
+    moveReservations: (orderId: string, { from, to }: ReservationTransition, reason: string | null) =>
+      tx.reservation.updateMany({ where: { orderId, status: from }, data: { status: to, reason } }),
 
     recordMovements: (entries: readonly MovementEntry[]) =>
       tx.stockMovement.createMany({

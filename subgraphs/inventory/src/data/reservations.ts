@@ -1,7 +1,7 @@
-// Reserving, releasing and committing an order's stock: the one implementation behind both the order event handlers
-// and the synchronous API the checkout calls. Each function runs in its caller's transaction.
+// Reserving, releasing, committing and restocking an order's stock: the one implementation behind both the order event
+// handlers and the synchronous API the checkout calls. Each function runs in its caller's transaction.
 import type { OutboxSignal } from "@storefront/runtime";
-import { lateReservationStep, settlementStep } from "../domain/reservation-lifecycle.ts";
+import { lateReservationStep, type OrderEnding, settlementStep } from "../domain/reservation-lifecycle.ts";
 import { type OrderedUnits, planReservation, type RejectedLine, unitsPerProduct } from "../domain/reservation-plan.ts";
 import { announceAvailability } from "../events/availability.ts";
 import type { PrismaClient } from "./generated/client.ts";
@@ -25,10 +25,13 @@ export type ReserveOutcome =
     }
   | { readonly outcome: "rejected"; readonly reservation: StockReservationRecord; readonly lines: readonly RejectedLine[] };
 
-/** What ending an order (paid or cancelled) did, and the order's reservation afterwards. */
+/** What ending an order (paid, released or cancelled) did, and the order's reservation afterwards. */
 export interface SettleOutcome {
-  /** settled: its held units were committed or released; remembered: nothing was reserved yet; unchanged: nothing was held. */
-  readonly outcome: "settled" | "remembered" | "unchanged";
+  /**
+   * settled: its held units were committed or released; restocked: its committed units went back on hand (a paid order
+   * was cancelled); remembered: nothing was reserved yet; unchanged: nothing the ending undoes was left.
+   */
+  readonly outcome: "settled" | "restocked" | "remembered" | "unchanged";
   readonly reservation: StockReservationRecord;
 }
 
@@ -111,31 +114,58 @@ async function settleHeldLines(
   await store.lockStock(units.map((line) => line.productId));
   const left = ending === "commit" ? await store.commitUnits(units) : await store.releaseUnits(units);
   const moved = withBalances(units, left, orderId);
-  await store.endHeldReservations(orderId, ending === "commit" ? "COMMITTED" : "RELEASED", ending === "commit" ? null : reason);
+  await store.moveReservations(
+    orderId,
+    { from: "HELD", to: ending === "commit" ? "COMMITTED" : "RELEASED" },
+    ending === "commit" ? null : reason,
+  );
   await store.recordMovements(
     moved.map((line) => ({ ...line, kind: ending === "commit" ? "COMMITTED" : "RELEASED", orderId, reason, actorId })),
   );
   return left;
 }
 
+/**
+ * Puts a cancelled order's committed lines back on hand (the stock rows are locked in product id order first): the units
+ * were booked as gone when the order was paid, but it never shipped. The lines become RESTOCKED with `reason`, and a
+ * RESTOCKED movement per line books the units' return. The levels it left.
+ */
+async function restockCommittedLines(
+  store: ReservationStore,
+  orderId: string,
+  { reason, actorId }: { reason: string; actorId: ActorId },
+  committed: readonly ReservationRecord[],
+): Promise<ChangedStockLevel[]> {
+  const units = committed.map(({ productId, quantity }) => ({ productId, quantity }));
+  await store.lockStock(units.map((line) => line.productId));
+  const left = await store.restockUnits(units);
+  const moved = withBalances(units, left, orderId);
+  await store.moveReservations(orderId, { from: "COMMITTED", to: "RESTOCKED" }, reason);
+  await store.recordMovements(moved.map((line) => ({ ...line, kind: "RESTOCKED", orderId, reason, actorId })));
+  return left;
+}
+
 async function endOrder(
   tx: InventoryTransaction,
   orderId: string,
-  ending: "commit" | "release",
+  ending: OrderEnding,
   cause: { reason: string; actorId: ActorId },
 ): Promise<SettleOutcome> {
   const store = createReservationStore(tx);
   await store.lockOrder(orderId);
-  const step = settlementStep(await store.reservationsOfOrder(orderId));
+  const step = settlementStep(await store.reservationsOfOrder(orderId), ending);
   switch (step.step) {
     case "remember":
-      await store.rememberSettlement(orderId, ending === "commit" ? "PAID" : "CANCELLED");
+      await store.rememberSettlement(orderId, step.settlement, { replacesPaid: step.replacesPaid });
       return { outcome: "remembered", reservation: { orderId, lines: [] } };
     case "none":
       return { outcome: "unchanged", reservation: await reservationOf(store, orderId) };
     case "settle":
-      await announceAvailability(tx, await settleHeldLines(store, orderId, ending, cause, step.lines));
+      await announceAvailability(tx, await settleHeldLines(store, orderId, ending === "commit" ? "commit" : "release", cause, step.lines));
       return { outcome: "settled", reservation: await reservationOf(store, orderId) };
+    case "restock":
+      await announceAvailability(tx, await restockCommittedLines(store, orderId, cause, step.lines));
+      return { outcome: "restocked", reservation: await reservationOf(store, orderId) };
   }
 }
 
@@ -148,11 +178,23 @@ export function commitStockOfOrder(tx: InventoryTransaction, orderId: string, ac
 }
 
 /**
- * The order ended without a sale: its held units become available again (reserved falls, RELEASED with `reason`).
- * Idempotent: a reservation that is not held stays as it is; an order not reserved yet is remembered as cancelled.
+ * The order's hold is given up: its held units become available again (reserved falls, RELEASED with `reason`).
+ * Idempotent: a reservation that is not held stays as it is, a committed one included (only orders' cancellation puts
+ * those back: cancelStockOfOrder); an order not reserved yet is remembered as cancelled unless it was remembered as paid.
  */
 export function releaseStockOfOrder(tx: InventoryTransaction, orderId: string, reason: string, actorId: ActorId): Promise<SettleOutcome> {
   return endOrder(tx, orderId, "release", { reason, actorId });
+}
+
+/**
+ * Orders cancelled the order for good (order.cancelled; it never ships): whatever inventory still keeps from stock for it
+ * comes back. Held units become available again (RELEASED, as releaseStockOfOrder); committed units of a paid order go
+ * back on hand (on_hand rises, RESTOCKED with `reason`). Both with a ledger movement per line and an availability event
+ * per product. Idempotent: a released, restocked or rejected reservation stays as it is. An order not reserved yet is
+ * remembered as cancelled, replacing a remembered payment, so that a late reservation holds nothing.
+ */
+export function cancelStockOfOrder(tx: InventoryTransaction, orderId: string, reason: string, actorId: ActorId): Promise<SettleOutcome> {
+  return endOrder(tx, orderId, "cancel", { reason, actorId });
 }
 
 // Many orders may queue for the same product's row lock: wait for a connection and for the locks longer than Prisma's default.
@@ -160,7 +202,7 @@ const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
 
 /** Whether an operation changed stock (and so wrote availability events to the outbox). */
 const changedStock = (result: ReserveOutcome | SettleOutcome): boolean =>
-  result.outcome === "held" || result.outcome === "held_and_committed" || result.outcome === "settled";
+  result.outcome === "held" || result.outcome === "held_and_committed" || result.outcome === "settled" || result.outcome === "restocked";
 
 /**
  * The same operations, each in a transaction of its own: what the GraphQL API (and so the checkout) calls. After a

@@ -5,19 +5,47 @@ export function reservationStatusOf(lines: readonly { readonly status: Reservati
   return lines[0]?.status ?? null;
 }
 
-/** What ending an order (paid or cancelled) does to its reservation. */
+/**
+ * How an order ends, as inventory learns it:
+ * - `commit`: it was paid (order.paid, commitStock): its held units leave stock.
+ * - `release`: its hold is given up (releaseStock, e.g. a checkout that did not store the order): its held units become
+ *   available again. Nothing else is undone: a release never puts committed units back, that takes a cancellation.
+ * - `cancel`: orders cancelled it for good (order.cancelled). Orders refuses to cancel an order once it shipped, so
+ *   whatever inventory holds or committed for it is still in the warehouse: held units are released, committed ones
+ *   go back on hand.
+ */
+export type OrderEnding = "commit" | "release" | "cancel";
+
+/** The moves a recorded reservation line can make; every other status is final. */
+export type ReservationTransition =
+  | { readonly from: "HELD"; readonly to: Extract<ReservationStatus, "COMMITTED" | "RELEASED"> }
+  | { readonly from: "COMMITTED"; readonly to: Extract<ReservationStatus, "RESTOCKED"> };
+
+/** What ending an order (paid, released or cancelled) does to its reservation. */
 export type SettlementStep<Line> =
   /** Commit or release these held lines. */
   | { readonly step: "settle"; readonly lines: readonly Line[] }
-  /** Nothing is reserved yet: remember the ending, so that a reservation arriving later follows it. */
-  | { readonly step: "remember" }
-  /** Nothing is held (already committed, released or rejected): ending the order again changes nothing. */
+  /** Put these committed lines back on hand: a paid order was cancelled before it shipped. */
+  | { readonly step: "restock"; readonly lines: readonly Line[] }
+  /**
+   * Nothing is reserved yet: remember the ending, so that a reservation arriving later follows it. `replacesPaid`: the
+   * ending overrides a payment remembered before (a cancellation is final; the payment is refunded by payments).
+   */
+  | { readonly step: "remember"; readonly settlement: Settlement; readonly replacesPaid: boolean }
+  /** Nothing this ending undoes is left (already committed, released, restocked or rejected): it changes nothing. */
   | { readonly step: "none" };
 
-export function settlementStep<Line extends { readonly status: ReservationStatus }>(lines: readonly Line[]): SettlementStep<Line> {
-  if (lines.length === 0) return { step: "remember" };
+export function settlementStep<Line extends { readonly status: ReservationStatus }>(
+  lines: readonly Line[],
+  ending: OrderEnding,
+): SettlementStep<Line> {
+  if (lines.length === 0) {
+    return { step: "remember", settlement: ending === "commit" ? "PAID" : "CANCELLED", replacesPaid: ending === "cancel" };
+  }
   const held = lines.filter((line) => line.status === "HELD");
-  return held.length > 0 ? { step: "settle", lines: held } : { step: "none" };
+  if (held.length > 0) return { step: "settle", lines: held };
+  const committed = ending === "cancel" ? lines.filter((line) => line.status === "COMMITTED") : [];
+  return committed.length > 0 ? { step: "restock", lines: committed } : { step: "none" };
 }
 
 /** How a reservation goes for an order that already ended before it was reserved (null: it has not ended). */

@@ -36,6 +36,8 @@ export function movementEffect(kind: StockMovementKind, quantity: number): { onH
       return { onHand: 0, reserved: -quantity };
     case "COMMITTED":
       return { onHand: -quantity, reserved: -quantity };
+    case "RESTOCKED":
+      return { onHand: quantity, reserved: 0 };
   }
 }
 

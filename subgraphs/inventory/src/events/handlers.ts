@@ -1,7 +1,7 @@
 import type { EventHandlers } from "@storefront/events";
 import type { Logger } from "@storefront/service";
 import type { InventoryTransaction } from "../data/records.ts";
-import { commitStockOfOrder, releaseStockOfOrder, reserveStockForOrder } from "../data/reservations.ts";
+import { cancelStockOfOrder, commitStockOfOrder, reserveStockForOrder } from "../data/reservations.ts";
 
 /**
  * How inventory reacts to the order saga; each handler runs in the transaction that marks the event processed, so a
@@ -34,11 +34,16 @@ export function createInventoryHandlers({ logger }: { logger: Logger }): EventHa
       }
     },
     "order.cancelled.v1": async (event, tx) => {
-      const result = await releaseStockOfOrder(tx, event.data.orderId, "order_cancelled", null);
+      const { orderId, wasPaid } = event.data;
+      // What inventory itself kept from stock for the order comes back, whatever the event says about its payment:
+      // orders cancels only before shipping, so committed units are still in the warehouse.
+      const result = await cancelStockOfOrder(tx, orderId, "order_cancelled", null);
       if (result.outcome === "remembered") {
-        logger.info(
-          { orderId: event.data.orderId, eventId: event.id },
-          "order cancelled before it was reserved: a late reservation will hold nothing",
+        logger.info({ orderId, eventId: event.id }, "order cancelled before it was reserved: a late reservation will hold nothing");
+      } else if (result.outcome === "restocked" && !wasPaid) {
+        logger.warn(
+          { orderId, eventId: event.id, wasPaid },
+          "order.cancelled says the order was not paid, but its units were committed: put them back on hand all the same",
         );
       }
     },

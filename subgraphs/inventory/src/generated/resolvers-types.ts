@@ -62,8 +62,9 @@ export type Mutation = {
   commitStock: StockReservation;
   /**
    * Ends an order's hold without a sale: its units become available again (RELEASED). Idempotent; anything but a held
-   * reservation is left as it is. An order not reserved yet is remembered as cancelled, so a late reserveStock or
-   * order.placed for it holds nothing. Admins and the checkout (scope `inventory:reserve`).
+   * reservation is left as it is: a COMMITTED (paid) one stays committed, its units come back only when orders cancels
+   * the order (order.cancelled, RESTOCKED). An order not reserved yet is remembered as cancelled, so a late reserveStock
+   * or order.placed for it holds nothing. Admins and the checkout (scope `inventory:reserve`).
    */
   releaseStock: StockReservation;
   /**
@@ -140,14 +141,16 @@ export type QueryStockReservationArgs = {
 
 /** Where an order's reservation is. Every line of one order is always in the same status. */
 export type ReservationStatus =
-  /** The order was paid: the units left stock for good. */
+  /** The order was paid: the units left stock (they come back, RESTOCKED, if the order is cancelled before it ships). */
   | "COMMITTED"
   /** Units are set aside for the order (counted in reserved). */
   | "HELD"
   /** Nothing was held: not every line could be reserved (see each line's reason), or the order was cancelled first. */
   | "REJECTED"
   /** The hold ended without a sale; the units are available again. */
-  | "RELEASED";
+  | "RELEASED"
+  /** The order was cancelled after it was paid, before it shipped: the committed units went back on hand and are available again. */
+  | "RESTOCKED";
 
 /** What to reserve for an order. */
 export type ReserveStockInput = {
@@ -259,7 +262,9 @@ export type StockMovementKind =
   /** An order's hold ended without a sale: reserved fell by quantity. */
   | "RELEASED"
   /** Units were set aside for an order: reserved rose by quantity. */
-  | "RESERVED";
+  | "RESERVED"
+  /** A paid order was cancelled before it shipped: its committed units went back, on hand rose by quantity. */
+  | "RESTOCKED";
 
 /** The stock set aside for one order, product by product. An order is reserved whole or not at all. */
 export type StockReservation = {
@@ -279,7 +284,7 @@ export type StockReservationLine = {
   product: Product;
   /** Units of it (the order's lines of one product summed). */
   quantity: Scalars["Int"]["output"];
-  /** Why it is not held, as a snake_case code: insufficient_stock, other_item_unavailable, order_cancelled, …; null while held or once committed. */
+  /** Why it is not held, as a snake_case code: insufficient_stock, other_item_unavailable, order_cancelled, …; null while held or committed. */
   reason?: Maybe<Scalars["String"]["output"]>;
   /** Where this line is. */
   status: ReservationStatus;

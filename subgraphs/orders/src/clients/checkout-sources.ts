@@ -54,7 +54,7 @@ export function createAddressSource(request: SubgraphRequest) {
   };
 }
 
-export type ReservationStatus = "HELD" | "COMMITTED" | "RELEASED" | "REJECTED";
+export type ReservationStatus = "HELD" | "COMMITTED" | "RELEASED" | "RESTOCKED" | "REJECTED";
 
 export interface StockReservation {
   readonly status: ReservationStatus | null;

@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "ReservationStatus" ADD VALUE 'RESTOCKED';
+
+-- AlterEnum
+ALTER TYPE "StockMovementKind" ADD VALUE 'RESTOCKED';
