@@ -7,6 +7,7 @@
 //      BENCH_EVENTS        events per relay round (default 20000)
 //      BENCH_BATCH_SIZES   relay batch sizes, comma-separated (default 100,500,1000)
 //      BENCH_LATENCY_SAMPLES, BENCH_LATENCY_RATE   latency events per path (default 200) and per second (default 20)
+//      BENCH_SAGA_SAMPLES  checkout → PAID journeys through the router (default 30; 0 skips them)
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import pg from "pg";
 import { deleteByPrefix } from "./kafka-cleanup.ts";
 import { dropLeftoverBenchDatabases } from "./pg-db.ts";
 import { benchmarkLatency, benchmarkRelay, type PipelineTarget } from "./relay.ts";
+import { benchmarkCheckoutToPaid, type SagaFigures } from "./saga.ts";
 
 // kafkajs 2.2.4 schedules setTimeout with a negative delay on Node 24 (clamped to 1 ms, harmless); keep the output clean
 const printWarning = process.listeners("warning");
@@ -51,6 +53,7 @@ const batchSizes = (process.env.BENCH_BATCH_SIZES ?? "100,500,1000").split(",").
 });
 const latencySamples = numberFromEnv("BENCH_LATENCY_SAMPLES", 200);
 const latencyRate = numberFromEnv("BENCH_LATENCY_RATE", 20);
+const sagaSamples = process.env.BENCH_SAGA_SAMPLES === "0" ? 0 : numberFromEnv("BENCH_SAGA_SAMPLES", 30);
 
 // PostgreSQL
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -109,6 +112,14 @@ let exitCode = 0;
 try {
   const relay = await benchmarkRelay(target, { events, batchSizes });
   const latency = await benchmarkLatency(target, { samples: latencySamples, ratePerSecond: latencyRate });
+  let saga: SagaFigures | null = null;
+  if (sagaSamples > 0) {
+    console.log(`checkout → PAID: ${sagaSamples} journeys through the router, one at a time`);
+    saga = await benchmarkCheckoutToPaid(
+      { postgresUrl, brokers: target.brokers, namespace: target.topicPrefix.slice(0, -1), log: target.log },
+      { samples: sagaSamples },
+    );
+  }
 
   console.log("\nresults");
   console.table([
@@ -154,6 +165,25 @@ try {
     ),
   );
 
+  if (saga) {
+    console.table(
+      Object.fromEntries(
+        (
+          [
+            ["checkout (mutation)", saga.checkout],
+            ["checkout → payable (order.placed via Kafka)", saga.placedToPayable],
+            ["payOrder (mutation)", saga.pay],
+            ["captured → order PAID (via Kafka)", saga.paidToOrderPaid],
+            ["checkout → PAID (whole journey)", saga.checkoutToPaid],
+          ] as const
+        ).map(([name, summary]) => [
+          name,
+          { "p50 ms": summary.p50Ms, "p95 ms": summary.p95Ms, "max ms": summary.maxMs, samples: summary.samples },
+        ]),
+      ),
+    );
+  }
+
   const resultsDir = path.join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(
@@ -176,6 +206,7 @@ try {
     kafka: { brokers, startedForBenchmark: startedKafka },
     relay,
     latency,
+    saga,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${path.relative(repoRoot, file)}`);
