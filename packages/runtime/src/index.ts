@@ -4,6 +4,7 @@ export { type RunningSubgraph, type StartSubgraphOptions, type SubgraphLauncher,
 export {
   defineSubgraph,
   type OutboxSignal,
+  type PeriodicJob,
   type PrismaLike,
   type SubgraphDeps,
   type SubgraphModule,

@@ -9,6 +9,7 @@ import { type DatabaseConfig, openDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
 import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
+import { startPeriodicJob } from "./periodic-job.ts";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
 import { jwksUrlOf, tokenUrlOf } from "./urls.ts";
 
@@ -98,6 +99,8 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       await consumer.start();
       closers.push(() => consumer.stop());
     }
+
+    for (const job of parts.jobs ?? []) closers.push(startPeriodicJob(job, logger));
 
     const verify = options.verifyAccessToken ?? createAccessTokenVerifier({ jwks: jwksUrlOf(options.subgraphUrls) });
     const readiness = async (): Promise<ReadinessReport> => {

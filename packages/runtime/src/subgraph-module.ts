@@ -34,6 +34,19 @@ export interface SubgraphParts<Context extends BaseContext, Tx extends SqlClient
   readonly handlers?: EventHandlers<Tx>;
   /** Plain HTTP routes next to /graphql, e.g. the users subgraph's JWKS. */
   readonly routes?: Record<string, HttpRoute>;
+  /** Work the subgraph does on a timer, e.g. cancelling orders nobody paid for in time. */
+  readonly jobs?: readonly PeriodicJob[];
+}
+
+/**
+ * A job run every `everyMs` (the first run one period after start). Runs never overlap within a process; every
+ * replica runs its own, so a job must be safe to run concurrently (row locks, idempotent changes).
+ */
+export interface PeriodicJob {
+  readonly name: string;
+  readonly everyMs: number;
+  /** What it resolves with is ignored (a job may report what it did, for its tests). */
+  run(): Promise<unknown>;
 }
 
 /**

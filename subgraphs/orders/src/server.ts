@@ -16,6 +16,7 @@ import type { PrismaClient } from "./data/generated/client.ts";
 import { createOrderLoaders } from "./data/loaders.ts";
 import { createOrderStore, type OrderStore } from "./data/order-store.ts";
 import { createOrderEventHandlers } from "./events/handlers.ts";
+import { createPaymentWindowJob, paymentWindowMsFromEnv } from "./jobs/payment-window.ts";
 import { resolvers } from "./resolvers/index.ts";
 
 export interface OrdersDeps {
@@ -69,5 +70,6 @@ export function createOrdersSubgraph({ prisma, logger, production, outbox, subgr
     apollo: createSubgraphServer<OrdersContext>({ name: "orders", typeDefs, resolvers, logger, production }),
     context: (base: BaseContext): OrdersContext => ({ ...base, store, checkout, outbox, loaders: createOrderLoaders(store) }),
     handlers: createOrderEventHandlers({ logger }),
+    jobs: [createPaymentWindowJob({ store, outbox, logger, windowMs: paymentWindowMsFromEnv() })],
   };
 }

@@ -112,6 +112,15 @@ export function createOrderStore(prisma: PrismaClient) {
     changeStatus: (orderId: string, transition: OrderTransition, options: TransitionOptions): Promise<TransitionResult> =>
       prisma.$transaction((tx) => transitionOrder(tx, orderId, transition, options)),
 
+    /** The oldest orders still waiting for a successful payment that were placed before `before`. */
+    unpaidOrdersPlacedBefore: (before: Date, limit: number): Promise<Pick<OrderRecord, "id">[]> =>
+      prisma.order.findMany({
+        where: { status: { in: ["PENDING_PAYMENT", "PAYMENT_FAILED"] }, createdAt: { lt: before } },
+        orderBy: { createdAt: "asc" },
+        take: limit,
+        select: { id: true },
+      }),
+
     ordersByIds: (ids: readonly string[]): Promise<OrderRecord[]> => prisma.order.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     itemsOfOrders: (orderIds: readonly string[]): Promise<OrderItemRecord[]> =>
