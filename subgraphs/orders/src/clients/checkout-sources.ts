@@ -1,20 +1,13 @@
 import type { SubgraphRequest } from "@storefront/service";
 import type { RequestedLine } from "../domain/order-lines.ts";
+import type { ShippingAddress } from "../domain/shipping-address.ts";
 
 // What the checkout reads and reserves in other subgraphs, called directly (not through the router) with the orders
 // service's token: its scopes cart:read, users:addresses:read and inventory:reserve let it act for any customer.
 
 /** An entry of the customer's address book, as the users subgraph has it. */
-export interface AddressSnapshot {
+export interface AddressSnapshot extends ShippingAddress {
   readonly id: string;
-  readonly recipientName: string;
-  readonly line1: string;
-  readonly line2: string | null;
-  readonly city: string;
-  readonly region: string | null;
-  readonly postalCode: string;
-  readonly countryCode: string;
-  readonly phone: string | null;
   readonly isDefault: boolean;
 }
 

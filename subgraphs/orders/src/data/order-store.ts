@@ -1,21 +1,12 @@
 import { createEvent, enqueueEvent } from "@storefront/events";
 import { isUuid, type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PricedOrder } from "../domain/order-lines.ts";
+import type { ShippingAddress } from "../domain/shipping-address.ts";
 import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
 import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
-/** Where an order ships to, copied from the customer's address book at checkout. */
-export interface ShippingAddress {
-  readonly recipientName: string;
-  readonly line1: string;
-  readonly line2: string | null;
-  readonly city: string;
-  readonly region: string | null;
-  readonly postalCode: string;
-  readonly countryCode: string;
-  readonly phone: string | null;
-}
+export type { ShippingAddress };
 
 export interface NewOrder {
   /** Chosen by the checkout before the order is stored: stock is reserved under it first. */

@@ -53,7 +53,7 @@ export function createPaymentWindowJob({
   everyMs = 60_000,
   batchSize = 200,
   now = () => new Date(),
-}: PaymentWindowOptions): PeriodicJob & { run(): Promise<number> } {
+}: PaymentWindowOptions): Omit<PeriodicJob, "run"> & { run(): Promise<number> } {
   return {
     name: "orders.payment-window",
     everyMs,
