@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, describe, test } from "node:test";
+import { startPrivateBroker } from "../../../infra/kafka/private-broker.ts";
 import { createEventConsumer, createKafkaBus, createOutboxRelay, enqueueEvent, silentLogger } from "../src/index.ts";
 import { createTestDatabase, orderPlaced, uniqueName, waitFor, writeNote } from "./helpers.ts";
-import { startPrivateBroker } from "./private-broker.ts";
 import { busSemantics } from "./semantics.ts";
 
 const BROKER = process.env.KAFKA_BROKERS ?? "127.0.0.1:19092";

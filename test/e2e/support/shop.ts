@@ -162,3 +162,27 @@ export async function stockOf(admin: ShopSession, productId: string) {
   );
   return product.inventory;
 }
+
+/** A new customer with an address and `quantity` units of the product in their cart, ready to check out. */
+export async function aCustomerWithCart(routerUrl: string, productId: string, quantity = 1): Promise<ShopSession & { userId: string }> {
+  const customer = await aNewCustomer(routerUrl);
+  await customer.addAddress();
+  await customer.addToCart(productId, quantity);
+  return customer;
+}
+
+export interface StockMovementView {
+  readonly kind: string;
+  readonly quantity: number;
+  readonly orderId: string | null;
+}
+
+/** A product's stock ledger, oldest first (asked as an admin): what moved for which order, to count effects. */
+export async function stockMovementsOf(admin: ShopSession, productId: string): Promise<StockMovementView[]> {
+  const { product } = await admin.must<{ product: { stockMovements: { edges: { node: StockMovementView }[]; totalCount: number } } }>(
+    "query($id: ID) { product(id: $id) { stockMovements(first: 100) { totalCount edges { node { kind quantity orderId } } } } }",
+    { id: productId },
+  );
+  assert.ok(product.stockMovements.totalCount <= 100, "more movements than one page holds");
+  return product.stockMovements.edges.map((edge) => edge.node).reverse();
+}

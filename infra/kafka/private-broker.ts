@@ -3,14 +3,17 @@ import { openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { waitFor } from "./helpers.ts";
 
 const run = promisify(execFile);
-const KAFKA_DIR = new URL("../../../infra/kafka/", import.meta.url).pathname;
+// the scripts and jars next to this file
+const KAFKA_DIR = new URL("./", import.meta.url).pathname;
+const HEAP = ["-Xms128m", "-Xmx384m"];
 
+/** A Kafka broker a test owns alone, so it can stop and start it without disturbing the test run's shared broker. */
 export interface PrivateBroker {
-  address: string;
-  /** Controlled shutdown (infra/kafka/stop.sh); the data directory stays. */
+  /** `host:port`, what KAFKA_BROKERS expects. */
+  readonly address: string;
+  /** Controlled shutdown (infra/kafka/stop.sh); the data directory stays, so topics, offsets and groups survive. */
   stop(): Promise<void>;
   /** Starts the same broker again on its data (start.sh would wipe it, so the JVM is launched directly). */
   restart(): Promise<void>;
@@ -18,17 +21,22 @@ export interface PrivateBroker {
   destroy(): Promise<void>;
 }
 
-/** A broker of our own on free ports, for stopping and starting without touching the shared one. */
+/**
+ * Starts a single-node broker of its own (infra/kafka/start.sh on free ports, in a temporary directory), for tests of
+ * what happens while Kafka is away. Needs java and the broker's jars in infra/kafka/lib (the test orchestrator fetches them).
+ */
 export async function startPrivateBroker(): Promise<PrivateBroker> {
-  const runDir = join(tmpdir(), `events-kafka-${process.pid}-${Date.now().toString(36)}`);
-  const env = { ...process.env, KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: "-Xms128m -Xmx384m" };
+  const runDir = join(tmpdir(), `storefront-kafka-${process.pid}-${Date.now().toString(36)}`);
+  const env = { ...process.env, KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: HEAP.join(" ") };
   const { stdout } = await run("bash", [join(KAFKA_DIR, "start.sh")], { env, timeout: 120_000 });
   const address = /KAFKA_BROKERS=(\S+)/.exec(stdout)?.[1];
   if (!address) throw new Error(`private broker did not start: ${stdout}`);
   let generation = 0;
+
   const stop = async (): Promise<void> => {
     await run("bash", [join(KAFKA_DIR, "stop.sh")], { env, timeout: 60_000 });
   };
+
   const restart = async (): Promise<void> => {
     generation += 1;
     const log = join(runDir, `kafka-${generation}.log`);
@@ -37,8 +45,7 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     const child = spawn(
       java,
       [
-        "-Xms128m",
-        "-Xmx384m",
+        ...HEAP,
         "-XX:+UseG1GC",
         "-Djava.awt.headless=true",
         `-Dlog4j2.configurationFile=${join(KAFKA_DIR, "log4j2.properties")}`,
@@ -51,12 +58,31 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
       { detached: true, stdio: ["ignore", out, out] },
     );
     child.unref();
+    // stop.sh finds the broker by this pid
     writeFileSync(join(runDir, "kafka.pid"), String(child.pid));
-    await waitFor("the private broker started again", () => readFileSync(log, "utf8").includes("Kafka Server started"), 60_000);
+    await until(
+      "the private broker started again",
+      () => child.exitCode === null && readFileSync(log, "utf8").includes("Kafka Server started"),
+      60_000,
+      () => (child.exitCode !== null ? `it exited with ${child.exitCode}:\n${readFileSync(log, "utf8").slice(-4_000)}` : ""),
+    );
   };
+
   const destroy = async (): Promise<void> => {
     await stop().catch(() => {});
     rmSync(runDir, { recursive: true, force: true });
   };
+
   return { address, stop, restart, destroy };
+}
+
+/** Polls `check` until it holds; fails after `timeoutMs`, or at once when `failure` has something to say. */
+async function until(what: string, check: () => boolean, timeoutMs: number, failure: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    const reason = failure();
+    if (reason) throw new Error(`${what}: ${reason}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
