@@ -1,9 +1,11 @@
 // Checkout → PAID through the whole shop: six subgraph processes on PostgreSQL, events on Kafka, the router in front,
-// driven over HTTP as a storefront drives it. One customer at a time, so each figure is one journey's latency.
+// driven over HTTP as a storefront drives it (the end-to-end tests' shop client sets the scene). One customer at a
+// time, so each figure is one journey's latency.
 import { randomUUID } from "node:crypto";
 import { demoUsers } from "@storefront/demo-data";
-import { graphqlRequest, startSupergraphProcesses } from "@storefront/testkit";
+import { startSupergraphProcesses } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
+import { aCustomerWithCart, aStockedProduct, type ShopSession, signIn } from "../test/e2e/support/shop.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
 
 export interface SagaTarget {
@@ -31,13 +33,6 @@ export interface SagaFigures {
 const POLL_MS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A GraphQL call that must succeed. */
-async function must<Data>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Data> {
-  const { body } = await graphqlRequest<Data>(url, query, variables, token ? { authorization: `Bearer ${token}` } : {});
-  if (body.errors?.length || !body.data) throw new Error(`${query.slice(0, 50)}…: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
 export async function benchmarkCheckoutToPaid(target: SagaTarget, { samples }: { samples: number }): Promise<SagaFigures> {
   const previous = process.env.TEST_POSTGRES_URL;
   process.env.TEST_POSTGRES_URL = target.postgresUrl; // the processes' databases are cloned from migrated templates there
@@ -50,42 +45,10 @@ export async function benchmarkCheckoutToPaid(target: SagaTarget, { samples }: {
     const url = stack.routerUrl;
     const admin = demoUsers.find((user) => user.role === "ADMIN");
     if (!admin) throw new Error("no demo admin");
-    const adminToken = (
-      await must<{ login: { accessToken: string } }>(url, "mutation($input: LoginInput!) { login(input: $input) { accessToken } }", {
-        input: { email: admin.email, password: demoPasswords[admin.email] },
-      })
-    ).login.accessToken;
-    const { createProduct } = await must<{ createProduct: { id: string } }>(
-      url,
-      "mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
-      { input: { sku: `BENCH-${randomUUID().slice(0, 8)}`, name: "Bench kettle", price: { amount: 2_500, currency: "EUR" } } },
-      adminToken,
-    );
-    await must(
-      url,
-      "mutation($input: SetStockLevelInput!) { setStockLevel(input: $input) { product { id } } }",
-      { input: { productId: createProduct.id, onHand: samples + 10 } },
-      adminToken,
-    );
-
+    const product = await aStockedProduct(await signIn(url, admin.email, demoPasswords[admin.email] ?? ""), samples + 10, 2_500);
     target.log(`registering ${samples + 2} customers with an address and a full cart (not measured) ...`);
-    const customers: string[] = [];
-    for (let i = 0; i < samples + 2; i++) {
-      const { register } = await must<{ register: { accessToken: string } }>(
-        url,
-        "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-        { input: { email: `bench-${randomUUID()}@example.com`, password: "correct horse battery", name: "Bench" } },
-      );
-      const token = register.accessToken;
-      await must(
-        url,
-        "mutation($input: AddressInput!) { addAddress(input: $input) { id } }",
-        { input: { recipientName: "Bench", line1: "Hauptstr. 1", city: "Berlin", postalCode: "10115", countryCode: "DE" } },
-        token,
-      );
-      await must(url, "mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { itemCount } }", { id: createProduct.id }, token);
-      customers.push(token);
-    }
+    const customers: ShopSession[] = [];
+    for (let i = 0; i < samples + 2; i++) customers.push(await aCustomerWithCart(url, product.id));
 
     const figures = {
       checkout: [] as number[],
@@ -95,13 +58,11 @@ export async function benchmarkCheckoutToPaid(target: SagaTarget, { samples }: {
       total: [] as number[],
     };
     // the first two journeys warm up connections, JIT and consumer fetches; they are not counted
-    for (const [index, token] of customers.entries()) {
+    for (const [index, customer] of customers.entries()) {
       const started = performance.now();
-      const { checkout } = await must<{ checkout: { id: string } }>(
-        url,
+      const { checkout } = await customer.must<{ checkout: { id: string } }>(
         "mutation($input: CheckoutInput!) { checkout(input: $input) { id } }",
         { input: { idempotencyKey: randomUUID() } },
-        token,
       );
       const placed = performance.now();
       const payInput = {
@@ -113,11 +74,9 @@ export async function benchmarkCheckoutToPaid(target: SagaTarget, { samples }: {
       let paid = 0;
       for (;;) {
         const attempt = performance.now();
-        const { body } = await graphqlRequest<{ payOrder: { payment: { status: string } } }>(
-          url,
+        const { body } = await customer.call<{ payOrder: { payment: { status: string } } }>(
           "mutation($input: PayOrderInput!) { payOrder(input: $input) { payment { status } } }",
           { input: payInput },
-          { authorization: `Bearer ${token}` },
         );
         if (body.errors?.[0]?.extensions?.code === "NOT_FOUND") {
           await sleep(POLL_MS);
@@ -129,12 +88,9 @@ export async function benchmarkCheckoutToPaid(target: SagaTarget, { samples }: {
         break;
       }
       for (;;) {
-        const { order } = await must<{ order: { status: string } }>(
-          url,
-          "query($id: ID!) { order(id: $id) { status } }",
-          { id: checkout.id },
-          token,
-        );
+        const { order } = await customer.must<{ order: { status: string } }>("query($id: ID!) { order(id: $id) { status } }", {
+          id: checkout.id,
+        });
         if (order.status === "PAID") break;
         await sleep(POLL_MS);
       }

@@ -3,9 +3,10 @@ import { ErrorCode } from "@storefront/errors";
 import type { Logger } from "@storefront/service";
 import type { CatalogClient } from "./clients/catalog.ts";
 import type { AddressSnapshot, AddressSource, CartSource, StockReservation, StockReservations } from "./clients/checkout-sources.ts";
-import type { OrderStore, ShippingAddress } from "./data/order-store.ts";
+import type { OrderStore } from "./data/order-store.ts";
 import type { OrderRecord } from "./data/records.ts";
 import { priceOrder, validateRequestedLines } from "./domain/order-lines.ts";
+import type { ShippingAddress } from "./domain/shipping-address.ts";
 
 export interface CheckoutDeps {
   readonly store: OrderStore;

@@ -49,14 +49,14 @@ function createCheckoutOrRefusal({
     return () => Promise.reject(new Error(`checkout is disabled: set ${missing.join(", ")}`));
   }
   const token = () => serviceTokens.token();
-  const client = (name: string, label: string) => createSubgraphClient({ url: subgraphUrls[name] as string, token, label });
+  const urlOf = (name: string) => subgraphUrls[name] as string;
   return createCheckout({
     store,
     logger,
-    catalog: createCatalogClient(createEntitiesClient({ url: subgraphUrls.catalog as string })),
-    cart: createCartSource(client("cart", "the cart")),
-    addresses: createAddressSource(client("users", "the address book")),
-    stock: createStockReservations(client("inventory", "the inventory")),
+    catalog: createCatalogClient(createEntitiesClient({ url: urlOf("catalog") })),
+    cart: createCartSource(createEntitiesClient({ url: urlOf("cart"), token })),
+    addresses: createAddressSource(createEntitiesClient({ url: urlOf("users"), token })),
+    stock: createStockReservations(createSubgraphClient({ url: urlOf("inventory"), token, label: "the inventory" })),
   });
 }
 

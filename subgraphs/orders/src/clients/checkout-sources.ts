@@ -1,4 +1,4 @@
-import type { SubgraphRequest } from "@storefront/service";
+import type { FetchEntities, SubgraphRequest } from "@storefront/service";
 import type { RequestedLine } from "../domain/order-lines.ts";
 import type { ShippingAddress } from "../domain/shipping-address.ts";
 
@@ -16,33 +16,38 @@ export interface CartLine extends RequestedLine {
   readonly purchasable: boolean | null;
 }
 
-const USER_ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { SELECTION } } }`;
-const userEntities = (selection: string) => USER_ENTITIES.replace("SELECTION", selection);
-
-/** The customer's cart, from the cart subgraph. */
-export function createCartSource(request: SubgraphRequest) {
-  const query = userEntities("cart { items { product { id } quantity purchasable } }");
+/** The customer's cart, from the cart subgraph (its User entity). */
+export function createCartSource(fetchEntities: FetchEntities) {
   return {
     async linesOf(userId: string, requestId: string): Promise<CartLine[]> {
-      type Answer = {
-        _entities: ({ cart: { items: { product: { id: string }; quantity: number; purchasable: boolean | null }[] } } | null)[];
-      };
-      const data = await request<Answer>(query, { representations: [{ __typename: "User", id: userId }] }, requestId);
-      const items = data._entities[0]?.cart.items ?? [];
-      return items.map((item) => ({ productId: item.product.id, quantity: item.quantity, purchasable: item.purchasable }));
+      type CartOfUser = { cart: { items: { product: { id: string }; quantity: number; purchasable: boolean | null }[] } };
+      const [user] = await fetchEntities<CartOfUser>(
+        "User",
+        [{ id: userId }],
+        "cart { items { product { id } quantity purchasable } }",
+        requestId,
+      );
+      return (user?.cart.items ?? []).map((item) => ({
+        productId: item.product.id,
+        quantity: item.quantity,
+        purchasable: item.purchasable,
+      }));
     },
   };
 }
 
-/** The customer's address book, from the users subgraph. */
-export function createAddressSource(request: SubgraphRequest) {
-  const query = userEntities("addresses { id recipientName line1 line2 city region postalCode countryCode phone isDefault }");
+/** The customer's address book, from the users subgraph (its User entity). */
+export function createAddressSource(fetchEntities: FetchEntities) {
   return {
     /** Every address of the customer; empty for an unknown user. */
     async addressesOf(userId: string, requestId: string): Promise<AddressSnapshot[]> {
-      type Answer = { _entities: ({ addresses: AddressSnapshot[] | null } | null)[] };
-      const data = await request<Answer>(query, { representations: [{ __typename: "User", id: userId }] }, requestId);
-      return data._entities[0]?.addresses ?? [];
+      const [user] = await fetchEntities<{ addresses: AddressSnapshot[] | null }>(
+        "User",
+        [{ id: userId }],
+        "addresses { id recipientName line1 line2 city region postalCode countryCode phone isDefault }",
+        requestId,
+      );
+      return user?.addresses ?? [];
     },
   };
 }

@@ -6,8 +6,6 @@ import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
 import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
-export type { ShippingAddress };
-
 export interface NewOrder {
   /** Chosen by the checkout before the order is stored: stock is reserved under it first. */
   readonly id: string;

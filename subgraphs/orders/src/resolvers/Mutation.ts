@@ -1,6 +1,5 @@
 import { requireAdmin, requireViewer } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
-import { isUuid } from "@storefront/service";
 import type { OrdersContext } from "../context.ts";
 import type { OrderRecord } from "../data/records.ts";
 import type { OrderTransition } from "../data/transitions.ts";
@@ -50,12 +49,8 @@ export const Mutation: MutationResolvers = {
         extensions: { argument: "input.idempotencyKey" },
       });
     }
+    // an address id that is not in the book (malformed ones included) is refused by the checkout itself
     const shippingAddressId = input.shippingAddressId ?? null;
-    if (shippingAddressId !== null && !isUuid(shippingAddressId)) {
-      throw ErrorCode.NOT_FOUND.err(`Address ${shippingAddressId} is not in your address book.`, {
-        extensions: { argument: "input.shippingAddressId" },
-      });
-    }
     const { order, created } = await checkout({ userId, idempotencyKey, shippingAddressId, requestId });
     if (created) outbox.notify();
     return order;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { serviceClientOf, signServiceToken } from "@storefront/auth";
-import { BodyTooLargeError, type HttpRoute, type Logger, readRequestBody } from "@storefront/service";
+import { BodyTooLargeError, type HttpRoute, type Logger, readRequestBody, sendJson } from "@storefront/service";
 import type { KeyRing } from "../auth/signing-keys.ts";
 
 /** Path of the OAuth 2.0 token endpoint, where services trade their client credentials for a bearer token. */
@@ -13,10 +13,9 @@ const MAX_BODY_BYTES = 4_096;
 
 type OAuthError = "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "temporarily_unavailable";
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", pragma: "no-cache", ...headers });
-  res.end(JSON.stringify(body));
-}
+/** RFC 6749 §5.1: token responses carry `Cache-Control: no-store` (sendJson's default) and `Pragma: no-cache`. */
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void =>
+  sendJson(res, status, body, { pragma: "no-cache", ...headers });
 
 /** An error response as RFC 6749 §5.2 shapes it. */
 function refuse(res: ServerResponse, status: number, error: OAuthError, description: string): void {
