@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { demoUsers } from "@storefront/demo-data";
 import { type SupergraphProcesses, startSupergraphProcesses } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
-import { aNewCustomer, aStockedProduct, cards, eventually, type ShopSession, signIn, stockOf } from "./support/shop.ts";
+import { aCustomerWithCart, aNewCustomer, aStockedProduct, cards, eventually, type ShopSession, signIn, stockOf } from "./support/shop.ts";
 
 const needsKafka = process.env.KAFKA_BROKERS ? false : "needs a Kafka broker (KAFKA_BROKERS)";
 
@@ -24,14 +24,6 @@ describe("the order saga through the router, on Kafka", { skip: needsKafka, time
     admin = await signIn(stack.routerUrl, demoAdmin.email, demoPasswords[demoAdmin.email] ?? "");
   });
   after(() => stack?.stop());
-
-  /** A new customer with an address and `quantity` units of the product in their cart. */
-  async function aCustomerWithCart(productId: string, quantity = 1) {
-    const customer = await aNewCustomer(stack.routerUrl);
-    await customer.addAddress();
-    await customer.addToCart(productId, quantity);
-    return customer;
-  }
 
   it("register, browse, fill the cart, check out, pay: the order is PAID, its stock committed and the cart emptied", async () => {
     const product = await aStockedProduct(admin, 10, 2_500);
@@ -77,7 +69,7 @@ describe("the order saga through the router, on Kafka", { skip: needsKafka, time
 
   it("a declined card leaves the order PAYMENT_FAILED, and paying again with a good card succeeds", async () => {
     const product = await aStockedProduct(admin, 5);
-    const customer = await aCustomerWithCart(product.id);
+    const customer = await aCustomerWithCart(stack.routerUrl, product.id);
     const order = (await customer.checkout()).body.data?.checkout;
     assert.ok(order);
 
@@ -103,7 +95,7 @@ describe("the order saga through the router, on Kafka", { skip: needsKafka, time
 
   it("cancelling a paid order refunds the payment and returns the stock", async () => {
     const product = await aStockedProduct(admin, 3, 7_000);
-    const customer = await aCustomerWithCart(product.id, 2);
+    const customer = await aCustomerWithCart(stack.routerUrl, product.id, 2);
     const order = (await customer.checkout()).body.data?.checkout;
     assert.ok(order);
     await customer.pay(order.id, cards.approves);
@@ -132,7 +124,7 @@ describe("the order saga through the router, on Kafka", { skip: needsKafka, time
   it("lets exactly 5 of 20 customers checking out the last 5 units at once succeed", async () => {
     const product = await aStockedProduct(admin, 5);
     const customers: ShopSession[] = [];
-    for (let i = 0; i < 20; i++) customers.push(await aCustomerWithCart(product.id));
+    for (let i = 0; i < 20; i++) customers.push(await aCustomerWithCart(stack.routerUrl, product.id));
 
     const results = await Promise.all(customers.map((customer) => customer.checkout()));
 
