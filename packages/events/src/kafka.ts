@@ -159,18 +159,7 @@ export function createKafkaBus({
         }
         logger.info({ topics: toCreate }, "event bus: topics created");
       };
-      const work = (async () => {
-        // Several services creating the same new topics at once can see a topic that is created but not yet known to
-        // the broker's metadata (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE): look again shortly.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await createMissing();
-          } catch (error) {
-            if (attempt >= 8 || !isRetriableKafkaError(error)) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
-          }
-        }
-      })();
+      const work = retryingWhileRetriable(createMissing);
       try {
         await withDeadline(work, publishTimeoutMs, `creating topics took longer than ${publishTimeoutMs} ms`);
       } catch (error) {
@@ -267,7 +256,7 @@ export function createKafkaBus({
       }
     };
 
-    await start();
+    await retryingWhileRetriable(start);
     const subscription: Subscription = {
       close: async () => {
         if (stopping.signal.aborted) return;
@@ -316,6 +305,22 @@ function readHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (first !== undefined) read[name] = first.toString();
   }
   return read;
+}
+
+/**
+ * Runs `work` again (up to 8 tries, 150 ms more between each) while it fails with an error Kafka marks retriable.
+ * Several services creating and subscribing to the same new topics at once can meet a topic that exists but is not
+ * yet in the broker's metadata (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE): a moment later it is.
+ */
+async function retryingWhileRetriable<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 8 || !isRetriableKafkaError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
 }
 
 /** True for a Kafka error the broker itself marks as worth retrying (kafkajs sets `retriable`). */
