@@ -2,15 +2,15 @@
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 ENV CHECKPOINT_DISABLE=1 NODE_ENV=production
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages ./packages
 COPY subgraphs ./subgraphs
 COPY router ./router
 COPY prisma ./prisma
 COPY scripts ./scripts
-# postinstall generates the Prisma clients (no native engine needed); dev tools are kept for it.
-# `npm install`, not `npm ci`: the lockfile lists only the Linux builds of platform-specific tools.
-RUN npm install --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+# Exactly the lockfile's packages; postinstall generates the Prisma clients (no native engine needed), with the dev
+# tools, which are pruned afterwards.
+RUN npm ci --include=dev --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 WORKDIR /app

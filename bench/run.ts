@@ -1,6 +1,7 @@
-// npm run bench
-// Benchmarks of the event pipeline on real PostgreSQL and a real Kafka broker. Prints figures and writes them to
-// bench/results/<timestamp>.json; asserts nothing about them.
+// npm run bench [-- events saga router]
+// Benchmarks on real PostgreSQL, a real Kafka broker and real processes: the event pipeline (events), checkout → PAID
+// through the router (saga), the router's protections on vs off (router); all three unless named. Prints figures and
+// writes them to bench/results/<timestamp>.json; asserts nothing about them.
 //
 // env: KAFKA_BROKERS       a broker to use (default: start a throw-away one with infra/kafka/start.sh, stopped at the end)
 //      TEST_POSTGRES_URL   admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -8,6 +9,8 @@
 //      BENCH_BATCH_SIZES   relay batch sizes, comma-separated (default 100,500,1000)
 //      BENCH_LATENCY_SAMPLES, BENCH_LATENCY_RATE   latency events per path (default 200) and per second (default 20)
 //      BENCH_SAGA_SAMPLES  checkout → PAID journeys through the router (default 30; 0 skips them)
+//      BENCH_ROUTER_ROUNDS, BENCH_ROUTER_SECONDS, BENCH_ROUTER_CONNECTIONS   router rounds per configuration (default 3),
+//                          seconds per round (default 10), concurrent connections (default 50)
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +21,11 @@ import pg from "pg";
 import { deleteByPrefix } from "./kafka-cleanup.ts";
 import { dropLeftoverBenchDatabases } from "./pg-db.ts";
 import { benchmarkLatency, benchmarkRelay, type PipelineTarget } from "./relay.ts";
+import { benchmarkRouterEdge, type RouterEdgeFigures } from "./router.ts";
 import { benchmarkCheckoutToPaid, type SagaFigures } from "./saga.ts";
+
+// @apollo/gateway reports to Apollo unless told not to: no benchmark process phones home
+process.env.APOLLO_TELEMETRY_DISABLED = "true";
 
 // kafkajs 2.2.4 schedules setTimeout with a negative delay on Node 24 (clamped to 1 ms, harmless); keep the output clean
 const printWarning = process.listeners("warning");
@@ -45,6 +52,11 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+const benchmarks = ["events", "saga", "router"] as const;
+const named = process.argv.slice(2);
+for (const name of named) if (!benchmarks.includes(name as never)) fail(`unknown benchmark ${name}; choose from ${benchmarks.join(", ")}`);
+const selected = new Set(named.length > 0 ? named : benchmarks);
+
 const events = numberFromEnv("BENCH_EVENTS", 20_000);
 const batchSizes = (process.env.BENCH_BATCH_SIZES ?? "100,500,1000").split(",").map((each) => {
   const value = Number(each.trim());
@@ -53,7 +65,13 @@ const batchSizes = (process.env.BENCH_BATCH_SIZES ?? "100,500,1000").split(",").
 });
 const latencySamples = numberFromEnv("BENCH_LATENCY_SAMPLES", 200);
 const latencyRate = numberFromEnv("BENCH_LATENCY_RATE", 20);
-const sagaSamples = process.env.BENCH_SAGA_SAMPLES === "0" ? 0 : numberFromEnv("BENCH_SAGA_SAMPLES", 30);
+const sagaSamples = process.env.BENCH_SAGA_SAMPLES === "0" || !selected.has("saga") ? 0 : numberFromEnv("BENCH_SAGA_SAMPLES", 30);
+const routerOptions = {
+  rounds: numberFromEnv("BENCH_ROUTER_ROUNDS", 3),
+  secondsPerRound: numberFromEnv("BENCH_ROUTER_SECONDS", 10),
+  connections: numberFromEnv("BENCH_ROUTER_CONNECTIONS", 50),
+};
+const needsKafka = selected.has("events") || sagaSamples > 0;
 
 // PostgreSQL
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -82,10 +100,10 @@ process.on("SIGINT", () => {
   stopKafka();
   process.exit(130);
 });
-let brokers: string;
+let brokers = "";
 if (process.env.KAFKA_BROKERS) {
   brokers = process.env.KAFKA_BROKERS;
-} else {
+} else if (needsKafka) {
   console.log("starting a throw-away Kafka broker (infra/kafka/start.sh) ...");
   const started = spawnSync("bash", [path.join(repoRoot, "infra/kafka/start.sh")], {
     env: { ...process.env, KAFKA_RUN_DIR: kafkaRunDir },
@@ -104,14 +122,14 @@ const target: PipelineTarget = {
   log: (line) => console.log(`  ${line}`),
 };
 console.log(
-  `event pipeline benchmark: PostgreSQL ${postgresVersion} (${new URL(postgresUrl).host}), Kafka ${brokers}${startedKafka ? " (started for the benchmark)" : ""}, ${os.cpus().length} CPUs`,
+  `benchmarks ${[...selected].join(", ")}: PostgreSQL ${postgresVersion} (${new URL(postgresUrl).host})${needsKafka ? `, Kafka ${brokers}${startedKafka ? " (started for the benchmark)" : ""}` : ""}, ${os.cpus().length} CPUs`,
 );
 
 const startedAt = new Date();
 let exitCode = 0;
 try {
-  const relay = await benchmarkRelay(target, { events, batchSizes });
-  const latency = await benchmarkLatency(target, { samples: latencySamples, ratePerSecond: latencyRate });
+  const relay = selected.has("events") ? await benchmarkRelay(target, { events, batchSizes }) : null;
+  const latency = selected.has("events") ? await benchmarkLatency(target, { samples: latencySamples, ratePerSecond: latencyRate }) : null;
   let saga: SagaFigures | null = null;
   if (sagaSamples > 0) {
     console.log(`checkout → PAID: ${sagaSamples} journeys through the router, one at a time`);
@@ -121,49 +139,59 @@ try {
     );
   }
 
+  let router: RouterEdgeFigures | null = null;
+  if (selected.has("router")) {
+    console.log(
+      `router edge: the product listing at ${routerOptions.connections} connections, protections on vs off, ${routerOptions.rounds} rounds of ${routerOptions.secondsPerRound} s each`,
+    );
+    router = await benchmarkRouterEdge({ postgresUrl, log: target.log }, routerOptions);
+  }
+
   console.log("\nresults");
-  console.table([
-    {
-      benchmark: "enqueue (1 event/tx, 8 concurrent)",
-      "events/s": relay.enqueueSingle.eventsPerSecond,
-      events: relay.enqueueSingle.events,
-      seconds: relay.enqueueSingle.seconds,
-    },
-    ...relay.rounds.flatMap((round) => [
+  if (relay)
+    console.table([
       {
-        benchmark: `enqueue (${round.enqueue.eventsPerTransaction} events/tx, ${round.enqueue.concurrency} concurrent)`,
-        "events/s": round.enqueue.eventsPerSecond,
-        events: round.enqueue.events,
-        seconds: round.enqueue.seconds,
+        benchmark: "enqueue (1 event/tx, 8 concurrent)",
+        "events/s": relay.enqueueSingle.eventsPerSecond,
+        events: relay.enqueueSingle.events,
+        seconds: relay.enqueueSingle.seconds,
       },
-      {
-        benchmark: `relay → Kafka, batch ${round.batchSize}`,
-        "events/s": round.eventsPerSecond,
-        events: round.events,
-        seconds: round.seconds,
-      },
-    ]),
-  ]);
-  console.table(
-    Object.fromEntries(
-      (
-        [
-          ["publish → consume", latency.publishToConsume],
-          ["commit → relay → consume", latency.commitToConsume],
-        ] as const
-      ).map(([name, summary]) => [
-        `${name} (${latency.ratePerSecond}/s)`,
+      ...relay.rounds.flatMap((round) => [
         {
-          "p50 ms": summary.p50Ms,
-          "p95 ms": summary.p95Ms,
-          "p99 ms": summary.p99Ms,
-          "max ms": summary.maxMs,
-          samples: summary.samples,
-          lost: summary.lost,
+          benchmark: `enqueue (${round.enqueue.eventsPerTransaction} events/tx, ${round.enqueue.concurrency} concurrent)`,
+          "events/s": round.enqueue.eventsPerSecond,
+          events: round.enqueue.events,
+          seconds: round.enqueue.seconds,
+        },
+        {
+          benchmark: `relay → Kafka, batch ${round.batchSize}`,
+          "events/s": round.eventsPerSecond,
+          events: round.events,
+          seconds: round.seconds,
         },
       ]),
-    ),
-  );
+    ]);
+  if (latency)
+    console.table(
+      Object.fromEntries(
+        (
+          [
+            ["publish → consume", latency.publishToConsume],
+            ["commit → relay → consume", latency.commitToConsume],
+          ] as const
+        ).map(([name, summary]) => [
+          `${name} (${latency.ratePerSecond}/s)`,
+          {
+            "p50 ms": summary.p50Ms,
+            "p95 ms": summary.p95Ms,
+            "p99 ms": summary.p99Ms,
+            "max ms": summary.maxMs,
+            samples: summary.samples,
+            lost: summary.lost,
+          },
+        ]),
+      ),
+    );
 
   if (saga) {
     console.table(
@@ -181,6 +209,26 @@ try {
           { "p50 ms": summary.p50Ms, "p95 ms": summary.p95Ms, "max ms": summary.maxMs, samples: summary.samples },
         ]),
       ),
+    );
+  }
+
+  if (router) {
+    console.table({
+      "protections on": {
+        "req/s": router.protected.requestsPerSecond,
+        "p50 ms": router.protected.p50Ms,
+        "p99 ms": router.protected.p99Ms,
+        errors: router.protected.errors,
+      },
+      "protections off": {
+        "req/s": router.unprotected.requestsPerSecond,
+        "p50 ms": router.unprotected.p50Ms,
+        "p99 ms": router.unprotected.p99Ms,
+        errors: router.unprotected.errors,
+      },
+    });
+    console.log(
+      `the protections cost ${router.costPercent}% of the listing's throughput (${router.query}, ${router.connections} connections)`,
     );
   }
 
@@ -203,10 +251,11 @@ try {
       node: process.version,
     },
     postgres: { version: postgresVersion, host: new URL(postgresUrl).host },
-    kafka: { brokers, startedForBenchmark: startedKafka },
+    kafka: needsKafka ? { brokers, startedForBenchmark: startedKafka } : null,
     relay,
     latency,
     saga,
+    router,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${path.relative(repoRoot, file)}`);
@@ -214,7 +263,7 @@ try {
   exitCode = 1;
   console.error("npm run bench: failed:", error);
 } finally {
-  if (!startedKafka) {
+  if (!startedKafka && needsKafka) {
     // a shared broker: remove this run's topics and consumer groups (a throw-away broker is wiped anyway)
     await deleteByPrefix(target.brokers, target.topicPrefix).catch((error: unknown) =>
       console.error(`could not delete the ${target.topicPrefix}* topics: ${error instanceof Error ? error.message : String(error)}`),

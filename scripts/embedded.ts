@@ -3,20 +3,20 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInProcessBus } from "@storefront/events";
-import { createRouter } from "@storefront/router";
+import { createRouter, type RouterSettings } from "@storefront/router";
 import { generateServiceSecrets, type RunningSubgraph } from "@storefront/runtime";
-import type { Logger, RunningHttpServer } from "@storefront/service";
+import { type Logger, type RunningHttpServer, tracingSettings } from "@storefront/service";
 import { embeddedSubgraphs } from "./embedded-subgraphs.ts";
-import { supergraphPath } from "./subgraphs.ts";
 
 export interface EmbeddedShopOptions {
   readonly dataDir: string;
   readonly logger: Logger;
-  readonly host?: string;
-  readonly routerPort: number;
+  /** The router's settings (readRouterSettings); its HOST, PORT and NODE_ENV apply to the whole shop. */
+  readonly router: RouterSettings;
   /** Port per subgraph name; a subgraph missing here uses its default port. */
   readonly subgraphPorts?: Readonly<Record<string, number>>;
-  readonly maxBodyBytes?: number;
+  /** Seed the demo shop; default: unless the router's NODE_ENV is production. */
+  readonly seedDemo?: boolean;
 }
 
 export interface EmbeddedShop {
@@ -26,7 +26,9 @@ export interface EmbeddedShop {
 }
 
 export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<EmbeddedShop> {
-  const { logger, host = "127.0.0.1" } = options;
+  const { logger } = options;
+  const host = options.router.HOST;
+  const production = options.router.NODE_ENV === "production";
   mkdirSync(options.dataDir, { recursive: true });
   const portOf = (name: string, fallback: number) => options.subgraphPorts?.[name] ?? fallback;
   const subgraphUrls = Object.fromEntries(
@@ -50,26 +52,22 @@ export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<E
           database: { kind: "pglite", dataDir: path.join(options.dataDir, subgraph.name) },
           bus,
           logger,
-          production: false,
+          production,
           host,
           port: portOf(subgraph.name, subgraph.defaultPort),
           migrate: true,
-          seedDemo: true,
+          seedDemo: options.seedDemo ?? !production,
           subgraphUrls,
           serviceSecrets,
+          tracing: tracingSettings(options.router),
         }),
       ),
     );
     for (const result of started) if (result.status === "fulfilled") subgraphs.push(result.value);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
-    router = await createRouter({
-      supergraphPath,
-      subgraphUrls,
-      logger,
-      production: false,
-      maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
-    }).listen(options.routerPort, host);
+    const urlSettings = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
+    router = await createRouter({ settings: { ...options.router, ...urlSettings }, logger }).listen();
     return { routerUrl: router.url, subgraphs, stop };
   } catch (error) {
     await stop();

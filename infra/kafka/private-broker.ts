@@ -1,5 +1,5 @@
-import { execFile, spawn } from "node:child_process";
-import { openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,6 +19,21 @@ export interface PrivateBroker {
   restart(): Promise<void>;
   /** Stops it and deletes its directory. */
   destroy(): Promise<void>;
+}
+
+const javaCommand = () => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
+
+/** Why startPrivateBroker cannot work on this machine (no java, or the broker's jars not fetched), or false when it can. */
+export function privateBrokerUnavailable(): string | false {
+  let jars: string[] = [];
+  try {
+    jars = readdirSync(join(KAFKA_DIR, "lib"));
+  } catch {} // not fetched yet
+  if (!jars.some((file) => /^kafka_2\.13-.*\.jar$/.test(file))) {
+    return "needs the Kafka broker's jars in infra/kafka/lib (infra/kafka/start.sh fetches them with mvn)";
+  }
+  if (spawnSync(javaCommand(), ["-version"], { stdio: "ignore" }).status !== 0) return "needs java (a JDK 17+) to run a broker";
+  return false;
 }
 
 /**
@@ -41,9 +56,8 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     generation += 1;
     const log = join(runDir, `kafka-${generation}.log`);
     const out = openSync(log, "a");
-    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
     const child = spawn(
-      java,
+      javaCommand(),
       [
         ...HEAP,
         "-XX:+UseG1GC",

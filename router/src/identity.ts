@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { HeaderMap } from "@apollo/server";
 import { type VerifyAccessToken, type Viewer, viewerFromAuthorization } from "@storefront/auth";
+import { clientAddressOf } from "@storefront/service";
 import { GraphQLError } from "graphql";
 
 /** Who is asking and from where, as the router passes it on to every subgraph. */
@@ -17,16 +18,12 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-/** The peer's address, without the IPv4-mapped prefix Node's dual-stack sockets add (`::ffff:10.0.0.1`). */
-function peerAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? "unknown";
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
-}
-
 /** The `X-Forwarded-For` chain with this hop appended (every proxy appends the address it saw). */
 export function forwardedForOf(req: IncomingMessage): string {
   const incoming = headerValue(req.headers["x-forwarded-for"])?.trim();
-  return incoming ? `${incoming}, ${peerAddress(req)}` : peerAddress(req);
+  // with no trusted hops, the connection's peer (without the `::ffff:` prefix of dual-stack sockets)
+  const peer = clientAddressOf(req, 0) ?? "unknown";
+  return incoming ? `${incoming}, ${peer}` : peer;
 }
 
 /**

@@ -53,8 +53,10 @@ export function supergraphFromFile(file: string, logger: Logger): SupergraphSour
     // Editors and `npm run compose` write in several steps: wait until the file settles.
     const watcher = watch(file, () => {
       clearTimeout(timer);
-      timer = setTimeout(() => void reload(), 200);
+      timer = setTimeout(() => void reload(), 200).unref();
     });
+    // Watching never keeps the process alive: the gateway's cleanup below stops it.
+    watcher.unref();
     return {
       supergraphSdl: current,
       async cleanup() {

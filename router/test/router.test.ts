@@ -9,7 +9,7 @@ import type { RunningHttpServer } from "@storefront/service";
 import { silentLogger } from "@storefront/service";
 import { graphqlRequest, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import { parse } from "graphql";
-import { createRouter } from "../src/index.ts";
+import { createRouter, readRouterSettings } from "../src/index.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const catalogSdl = readFileSync(path.join(repoRoot, "subgraphs/catalog/schema.graphql"), "utf8");
@@ -35,14 +35,14 @@ describe("router", () => {
     dir = mkdtempSync(path.join(tmpdir(), "router-test-"));
     supergraphPath = path.join(dir, "supergraph.graphql");
     writeFileSync(supergraphPath, catalogOnlySupergraph("http://127.0.0.1:1/unused"));
-    router = await createRouter({
-      supergraphPath,
-      subgraphUrls: { catalog: catalog.url },
-      logger: silentLogger(),
-      production: false,
-      maxBodyBytes: 10_000,
-      probeTimeoutMs: 500,
-    }).listen(0);
+    const settings = readRouterSettings({
+      NODE_ENV: "test",
+      SUPERGRAPH_PATH: supergraphPath,
+      CATALOG_URL: catalog.url,
+      MAX_BODY_BYTES: "10000",
+      READINESS_PROBE_TIMEOUT_MS: "500",
+    });
+    router = await createRouter({ settings, logger: silentLogger() }).listen(0);
   });
   after(async () => {
     await router?.close();
@@ -124,14 +124,13 @@ describe("router", () => {
   it("reports not ready when a subgraph is unreachable", async () => {
     const lonelyPath = path.join(dir, "lonely.graphql");
     writeFileSync(lonelyPath, catalogOnlySupergraph("http://127.0.0.1:1/graphql"));
-    const lonely = await createRouter({
-      supergraphPath: lonelyPath,
-      subgraphUrls: { catalog: "http://127.0.0.1:1/graphql" },
-      logger: silentLogger(),
-      production: false,
-      maxBodyBytes: 10_000,
-      probeTimeoutMs: 500,
-    }).listen(0);
+    const settings = readRouterSettings({
+      NODE_ENV: "test",
+      SUPERGRAPH_PATH: lonelyPath,
+      CATALOG_URL: "http://127.0.0.1:1/graphql",
+      READINESS_PROBE_TIMEOUT_MS: "500",
+    });
+    const lonely = await createRouter({ settings, logger: silentLogger() }).listen(0);
     try {
       const ready = await fetch(lonely.url.replace(/\/graphql$/, "/ready"));
       assert.equal(ready.status, 503);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { composeServices } from "@apollo/composition";
 import { type CatalogPrisma, catalogSubgraph } from "@storefront/catalog";
 import { type InventoryPrisma, inventorySubgraph } from "@storefront/inventory";
-import { createRouter } from "@storefront/router";
+import { createRouter, readRouterSettings } from "@storefront/router";
 import { type RunningHttpServer, silentLogger } from "@storefront/service";
 import { graphqlRequest, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import { parse } from "graphql";
@@ -52,13 +52,8 @@ describe("batching across the graph", () => {
     if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join("\n"));
     dir = mkdtempSync(path.join(tmpdir(), "batching-"));
     writeFileSync(path.join(dir, "supergraph.graphql"), composed.supergraphSdl);
-    router = await createRouter({
-      supergraphPath: path.join(dir, "supergraph.graphql"),
-      subgraphUrls: {},
-      logger: silentLogger(),
-      production: false,
-      maxBodyBytes: 1_048_576,
-    }).listen(0);
+    const settings = readRouterSettings({ NODE_ENV: "test", SUPERGRAPH_PATH: path.join(dir, "supergraph.graphql") });
+    router = await createRouter({ settings, logger: silentLogger() }).listen(0);
   });
   after(async () => {
     await router?.close();

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { demoProducts, demoUsers } from "@storefront/demo-data";
+import { readRouterSettings } from "@storefront/router";
 import { silentLogger } from "@storefront/service";
 import { freePort, graphqlRequest } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
@@ -19,7 +20,8 @@ describe("the embedded default (npm start)", { timeout: 180_000 }, () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "storefront-embedded-"));
     const names = ["users", "catalog", "inventory", "cart", "orders", "payments"];
     const subgraphPorts = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
-    shop = await startEmbeddedShop({ dataDir, logger: silentLogger(), routerPort: await freePort(), subgraphPorts });
+    const router = readRouterSettings({ NODE_ENV: "test", PORT: String(await freePort()) });
+    shop = await startEmbeddedShop({ dataDir, logger: silentLogger(), router, subgraphPorts });
   });
   after(async () => {
     await shop?.stop();

@@ -111,7 +111,7 @@ describe("the order saga through the router, on Kafka", { skip: needsKafka, time
     const refunded = await customer.orderReaches(order.id, "REFUNDED");
     assert.equal(refunded.paymentStatus, "REFUNDED");
     assert.deepEqual(
-      refunded.payments.map((payment) => [payment.status, payment.refundedAmount.amount]),
+      refunded.payments?.map((payment) => [payment.status, payment.refundedAmount.amount]),
       [["REFUNDED", 14_000]],
     );
     await eventually(

@@ -6,7 +6,7 @@ import type { SchemaEngine } from "./engine.ts";
 import { engineError, noFilters, readMigrations, readSchema, withSchemaEngine } from "./engine.ts";
 import type { PGlite } from "./pglite.ts";
 import { openPGlite, pgliteAdapterFactory, pgliteMigrationFactory } from "./pglite.ts";
-import { createPool, postgresMigrationFactory, withMigrateLock } from "./postgres.ts";
+import { createPool, type PoolStats, poolStats, postgresMigrationFactory, withMigrateLock } from "./postgres.ts";
 import type { QueryListener, Statement } from "./query-log.ts";
 import { watchAdapterFactory } from "./query-log.ts";
 
@@ -29,6 +29,8 @@ export type Database = {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** the statements PrismaClients send while `run` runs */
   countQueries<T>(run: () => Promise<T>): Promise<{ result: T; count: number; statements: Statement[] }>;
+  /** The client pool's connections (PostgreSQL); null for PGlite, which has one connection and no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 };
 
@@ -51,6 +53,7 @@ export type Backend = {
   migrationFactory(): { factory: SqlMigrationAwareDriverAdapterFactory; dispose(): Promise<void> };
   // PostgreSQL serializes engine commands across processes; PGlite has a single opener anyway
   exclusive<T>(run: () => Promise<T>): Promise<T>;
+  poolStats?(): PoolStats;
   close(): Promise<void>;
 };
 
@@ -62,6 +65,7 @@ function postgresBackend(url: string, poolSize: number): Backend {
     query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
     migrationFactory: () => postgresMigrationFactory(url),
     exclusive: (run) => withMigrateLock(url, run),
+    poolStats: () => poolStats(pool),
     close: () => pool.end(),
   };
 }
@@ -134,6 +138,7 @@ export function databaseOver(backend: Backend, options: OpenDatabaseOptions): Da
         recorders.delete(statements);
       }
     },
+    poolStats: () => backend.poolStats?.() ?? null,
     close: () => {
       closed ??= queue.then(() => backend.close());
       return closed;

@@ -14,6 +14,13 @@ export function createPool(url: string, max: number, idleTimeoutMillis = 10_000)
   return pool;
 }
 
+/** A pool's connections at a glance, for the db_pool_* gauges. */
+export type PoolStats = { total: number; idle: number; waiting: number; max: number };
+
+export function poolStats(pool: pg.Pool): PoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+}
+
 export function databaseUrl(url: string, database: string): string {
   const next = new URL(url);
   next.pathname = `/${encodeURIComponent(database)}`;

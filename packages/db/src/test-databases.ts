@@ -6,7 +6,7 @@ import { repoRoot } from "./config.ts";
 import type { Database } from "./database.ts";
 import { databaseOver, openDatabase, pgliteBackend } from "./database.ts";
 import { migrationsChecksum } from "./engine.ts";
-import { cachedSnapshot, openPGlite } from "./pglite.ts";
+import { cachedSnapshot, openPGlite, type PGlite } from "./pglite.ts";
 import { databaseUrl, quoteIdent, withClient } from "./postgres.ts";
 import type { QueryListener } from "./query-log.ts";
 
@@ -141,6 +141,21 @@ export async function createTestDatabase(subgraph: string, options: TestDatabase
   const pglite = await openPGlite("memory://", await migratedSnapshot(subgraph, schemaDir));
   const database = databaseOver(pgliteBackend(pglite), { schemaDir, onQuery: options.onQuery });
   return Object.assign(database, { name, drop: () => database.close() });
+}
+
+/**
+ * PGlite: fills `dataDir` (missing or empty) with a migrated copy of the subgraph's database, for a subgraph started as
+ * its own process with PGLITE_DIR: like a clone of the PostgreSQL template, it spares every process its own migration run.
+ */
+export async function createTestDataDir(subgraph: string, dataDir: string, options: { schemaDir?: string } = {}): Promise<void> {
+  const { schemaDir = defaultSchemaDir(subgraph) } = options;
+  const pglite = await openPGlite(dataDir, await migratedSnapshot(subgraph, schemaDir));
+  await pglite.close();
+}
+
+/** An empty in-memory PGlite, loaded from the cached empty-cluster snapshot (no initdb), for tests that create their own tables. */
+export function createScratchPGlite(): Promise<PGlite> {
+  return openPGlite("memory://");
 }
 
 /** Drops a test database (connections are terminated first: WITH (FORCE)). */

@@ -1,13 +1,18 @@
 // Throw-away test databases: template clones on PostgreSQL, snapshot loads on PGlite, and the "_test" name rule.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, describe, test } from "node:test";
-import type { TestDatabase } from "../src/index.ts";
+import type { Database } from "../src/index.ts";
 import {
   assertTestDatabaseName,
+  createScratchPGlite,
   createTestDatabase,
+  createTestDataDir,
   dropTestDatabase,
   migrationStatus,
+  openDatabase,
   prepareTestTemplates,
   templateName,
 } from "../src/index.ts";
@@ -35,7 +40,7 @@ after(async () => {
   removeSnapshots(subgraph);
 });
 
-const productCount = async (database: TestDatabase) =>
+const productCount = async (database: Database) =>
   Number((await database.query<{ n: string }>('SELECT count(*) AS n FROM "Product"'))[0]?.n);
 
 describe("the _test name rule", () => {
@@ -139,5 +144,38 @@ describe("test databases on PGlite (no TEST_POSTGRES_URL)", () => {
       await Promise.all([first.drop(), second.drop()]);
     }
     await assert.rejects(first.query("SELECT 1"), /closed/i);
+  });
+
+  test("a data dir for a subgraph process opens migrated, with nothing left to apply, and holds its own data", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storefront-db-test-datadir-"));
+    try {
+      await createTestDataDir(subgraph, dir, { schemaDir: fixture.dir });
+      const database = await openDatabase({ kind: "pglite", dataDir: dir }, { schemaDir: fixture.dir });
+      try {
+        assert.deepEqual(await database.migrate(), { applied: [] });
+        await database.query(`INSERT INTO "Product" ("sku", "name") VALUES ('kept-in-the-dir', 'x')`);
+      } finally {
+        await database.close();
+      }
+      const reopened = await openDatabase({ kind: "pglite", dataDir: dir }, { schemaDir: fixture.dir });
+      try {
+        assert.equal(await productCount(reopened), 1);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a scratch PGlite is an empty database, ready for a test's own tables", async () => {
+    const pglite = await createScratchPGlite();
+    try {
+      const { rows } = await pglite.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+      assert.deepEqual(rows, [{ n: 0 }]);
+      await pglite.exec("CREATE TABLE note (id int PRIMARY KEY)");
+    } finally {
+      await pglite.close();
+    }
   });
 });

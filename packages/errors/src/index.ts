@@ -43,6 +43,14 @@ export const ErrorCode = {
   PAYMENT_DECLINED: define("PAYMENT_DECLINED", "The payment provider declined the payment."),
   RATE_LIMITED: define("RATE_LIMITED", "Too many requests; retry after the time given in extensions.retryAfterSeconds."),
   SERVICE_UNAVAILABLE: define("SERVICE_UNAVAILABLE", "A part of the shop is unreachable right now; retrying later may succeed."),
+  OPERATION_LIMIT_EXCEEDED: define(
+    "OPERATION_LIMIT_EXCEEDED",
+    "The operation is over one of the router's limits, refused before it ran: extensions.limit names it (depth, aliases, rootFields, tokens, directives or cost) and extensions.max gives its value. Ask for fewer or smaller lists, or split the operation.",
+  ),
+  PERSISTED_QUERY_NOT_IN_LIST: define(
+    "PERSISTED_QUERY_NOT_IN_LIST",
+    "The router runs only the operations of its persisted operations list (safelist mode) and this one is not in it: send a listed operation, by id or with its exact text.",
+  ),
   INTERNAL_SERVER_ERROR: define(
     "INTERNAL_SERVER_ERROR",
     "An unexpected failure on our side; the details are in the server logs, not here.",

@@ -1,3 +1,5 @@
+import type { PartitionLag } from "@storefront/telemetry";
+
 /** A message to publish. */
 export interface OutgoingMessage {
   topic: string;
@@ -43,6 +45,8 @@ export interface EventBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Creates the topics and their dead-letter topics if missing. */
   ensureTopics(topics: string[]): Promise<void>;
+  /** How many messages of each partition of `topics` the group has not handled yet (the consumer lag gauge). */
+  consumerLag(groupId: string, topics: string[]): Promise<PartitionLag[]>;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,13 @@
+import {
+  context,
+  contextFromHeaders,
+  type DeadLetterReason,
+  eventMetrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracerFor,
+} from "@storefront/telemetry";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.ts";
 import { DLQ_HEADERS, type EventBus, type IncomingMessage, type Subscription } from "./bus.ts";
 import { deadLetterTopic, type EventType, eventDefinition, isEventType } from "./catalog.ts";
@@ -27,6 +37,8 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   db: TransactionalDb<Tx>;
   handlers: EventHandlers<Tx>;
   logger?: EventLogger;
+  /** Who consumes (the subgraph), as its spans' service. Default: the group id. */
+  service?: string;
   /** Tries per event before it is dead-lettered. Default 5. */
   maxAttempts?: number;
   /** Pause between tries. Default 200 ms … 5 s. */
@@ -69,6 +81,7 @@ export function createEventConsumer<Tx extends SqlClient>({
   db,
   handlers,
   logger = errorsOnlyLogger(),
+  service = groupId,
   maxAttempts = 5,
   backoff = { initialMs: 200, maxMs: 5_000 },
   topics,
@@ -79,9 +92,50 @@ export function createEventConsumer<Tx extends SqlClient>({
   const handledTypes = Object.keys(handlers).filter(isEventType);
   const subscribedTopics = topics ?? [...new Set(handledTypes.map((type) => eventDefinition(type).topic))];
   let subscription: Subscription | undefined;
+  let unwatchLag: (() => void) | undefined;
   let stopping = new AbortController();
+  const tracer = tracerFor(service);
 
-  const deadLetter = async (message: IncomingMessage, reason: string, attempts: number): Promise<void> => {
+  /**
+   * Runs `work` in a CONSUMER span whose parent is the publish span named by the message's `traceparent` header (the
+   * relay's), else the event's own trace context: the handler's queries and the events it writes join that trace.
+   */
+  const inConsumerSpan = async (message: IncomingMessage, event: AnyEvent | undefined, work: () => Promise<void>): Promise<void> => {
+    const carrier = message.headers.traceparent
+      ? message.headers
+      : event?.traceparent
+        ? { traceparent: event.traceparent, tracestate: event.tracestate }
+        : {};
+    const parent = contextFromHeaders(carrier);
+    const span = tracer.startSpan(
+      `process ${message.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          "messaging.operation.type": "process",
+          "messaging.destination.name": message.topic,
+          "messaging.consumer.group.name": groupId,
+          "messaging.destination.partition.id": String(message.partition),
+          "messaging.kafka.offset": Number(message.offset),
+          ...(event ? { "cloudevents.event_id": event.id, "cloudevents.event_type": event.type } : {}),
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), work);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+
+  const deadLetter = async (message: IncomingMessage, reason: string, attempts: number, why: DeadLetterReason): Promise<void> => {
+    eventMetrics.deadLettered(groupId, message.topic, why);
+    trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason.slice(0, 200)}` });
     logger.error(
       { groupId, topic: message.topic, partition: message.partition, offset: message.offset, reason },
       "event consumer: message dead-lettered",
@@ -134,12 +188,17 @@ export function createEventConsumer<Tx extends SqlClient>({
       event = parseEnvelope(message.value);
     } catch (error) {
       if (!isPermanentError(error)) throw error;
-      return deadLetter(message, errorMessage(error), 0);
+      return inConsumerSpan(message, undefined, () => deadLetter(message, errorMessage(error), 0, "malformed"));
     }
     if (!handlers[event.type]) {
       logger.debug({ groupId, type: event.type, eventId: event.id }, "event consumer: no handler for this type; skipped");
       return;
     }
+    return inConsumerSpan(message, event, () => handleEvent(event, message));
+  };
+
+  const handleEvent = async (event: AnyEvent, message: IncomingMessage): Promise<void> => {
+    const started = performance.now();
     const fields = {
       groupId,
       type: event.type,
@@ -151,6 +210,7 @@ export function createEventConsumer<Tx extends SqlClient>({
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await runHandler(event, message, attempt);
+        eventMetrics.handled(groupId, event.type, outcome, (performance.now() - started) / 1_000);
         if (outcome === "handled") afterCommit?.();
         logger.debug(
           { ...fields, attempt, outcome },
@@ -160,7 +220,7 @@ export function createEventConsumer<Tx extends SqlClient>({
       } catch (thrown) {
         const fromHandler = thrown instanceof HandlerFailure;
         const error = fromHandler ? thrown.cause : thrown;
-        if (isPermanentError(error)) return deadLetter(message, `${event.type} ${event.id}: ${errorMessage(error)}`, attempt);
+        if (isPermanentError(error)) return deadLetter(message, `${event.type} ${event.id}: ${errorMessage(error)}`, attempt, "permanent");
         if (!fromHandler) {
           // the database itself failed (begin, the idempotency insert, commit): no reason to give up on the event, so the
           // bus delivers it again later instead of it counting towards the dead-letter topic
@@ -168,10 +228,17 @@ export function createEventConsumer<Tx extends SqlClient>({
           throw error;
         }
         if (attempt >= maxAttempts)
-          return deadLetter(message, `${event.type} ${event.id} failed ${attempt} times; last error: ${errorMessage(error)}`, attempt);
+          return deadLetter(
+            message,
+            `${event.type} ${event.id} failed ${attempt} times; last error: ${errorMessage(error)}`,
+            attempt,
+            "exhausted",
+          );
         // stopping mid-retry: leave the message uncommitted, the group's next member gets it
         if (stopping.signal.aborted) throw error;
         const delay = backoffDelay(attempt, backoff);
+        eventMetrics.retried(groupId, event.type);
+        trace.getActiveSpan()?.addEvent("retry", { attempt, "exception.message": errorMessage(error).slice(0, 500) });
         logger.warn({ ...fields, ...errorFields(error), attempt, retryInMs: delay }, "event consumer: handler failed; retrying");
         await sleep(delay, stopping.signal);
         if (stopping.signal.aborted) throw error;
@@ -184,10 +251,13 @@ export function createEventConsumer<Tx extends SqlClient>({
     stopping = new AbortController();
     await bus.ensureTopics(subscribedTopics);
     subscription = await bus.subscribe({ groupId, topics: subscribedTopics, handle: handleMessage, fromBeginning });
+    unwatchLag = eventMetrics.watchConsumerLag(groupId, () => bus.consumerLag(groupId, subscribedTopics));
   };
 
   const stop = async (): Promise<void> => {
     stopping.abort();
+    unwatchLag?.();
+    unwatchLag = undefined;
     await subscription?.close();
     subscription = undefined;
   };

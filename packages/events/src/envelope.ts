@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { traceHeaders } from "@storefront/telemetry";
 import { z } from "zod";
 import { type EventData, type EventDataInput, type EventDefinition, type EventType, eventDefinition, isEventType } from "./catalog.ts";
 import { MalformedEventError } from "./errors.ts";
 
-/** A CloudEvents 1.0 event in structured JSON mode, plus the `correlationid` extension. */
+/** A CloudEvents 1.0 event in structured JSON mode, plus the `correlationid` and distributed-tracing extensions. */
 export interface EventEnvelope<T = unknown, K extends string = string> {
   specversion: "1.0";
   /** Unique per event (UUID); consumers deduplicate on it. */
@@ -19,6 +20,12 @@ export interface EventEnvelope<T = unknown, K extends string = string> {
   datacontenttype: "application/json";
   /** Ties together everything caused by one request; extension attribute (lowercase alphanumeric, per CloudEvents). */
   correlationid?: string;
+  /**
+   * CloudEvents distributed tracing extension: the W3C trace context the event was created in (a request's span, or
+   * the consumer span of the event that caused it), so everything one checkout causes stays in one trace.
+   */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }
 
@@ -37,6 +44,14 @@ export const envelopeSchema = z.object({
   time: z.iso.datetime({ offset: true }),
   datacontenttype: z.literal("application/json"),
   correlationid: z.string().min(1).max(200).optional(),
+  // a broken trace context loses the event its trace, never the event itself: dropped, not dead-lettered
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional()
+    .catch(undefined)
+    .describe("W3C trace context the event was created in (CloudEvents distributed tracing extension)."),
+  tracestate: z.string().max(512).optional().catch(undefined).describe("W3C tracestate that goes with traceparent."),
   data: z.unknown(),
 });
 
@@ -64,6 +79,7 @@ export function createEvent<K extends EventType>(input: CreateEventInput<K>): Ev
     time: input.time instanceof Date ? input.time.toISOString() : (input.time ?? new Date().toISOString()),
     datacontenttype: "application/json",
     ...(input.correlationId === undefined ? {} : { correlationid: input.correlationId }),
+    ...traceHeaders(),
     data,
   };
   const attributes = envelopeSchema.safeParse(event);
@@ -88,8 +104,13 @@ export function parseEnvelope(input: string | Uint8Array): AnyEvent {
   const { type } = envelope.data;
   if (!isEventType(type)) throw new MalformedEventError(`unknown event type ${JSON.stringify(type)}`);
   const data = parseData(eventDefinition(type as string), envelope.data.data);
-  const { correlationid, ...attributes } = envelope.data;
-  return { ...attributes, ...(correlationid === undefined ? {} : { correlationid }), data } as AnyEvent;
+  const { correlationid, traceparent, tracestate, ...attributes } = envelope.data;
+  return {
+    ...attributes,
+    ...(correlationid === undefined ? {} : { correlationid }),
+    ...(traceparent === undefined ? {} : { traceparent, ...(tracestate === undefined ? {} : { tracestate }) }),
+    data,
+  } as AnyEvent;
 }
 
 /** Serializes an event for the bus (structured-mode CloudEvents JSON). */

@@ -1,3 +1,4 @@
+import type { PartitionLag } from "@storefront/telemetry";
 import {
   type Admin,
   type Consumer,
@@ -271,6 +272,51 @@ export function createKafkaBus({
     return subscription;
   };
 
+  // its own admin client: lag is read at scrape time and must not queue behind publishes (the serial queue)
+  let lagAdmin: Promise<Admin> | undefined;
+  const lagReads = new Map<string, Promise<PartitionLag[]>>();
+
+  const readLag = async (groupId: string, topics: string[]): Promise<PartitionLag[]> => {
+    lagAdmin ??= (async () => {
+      const created = kafka.admin({ retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 1 } });
+      await created.connect();
+      return created;
+    })();
+    const client = lagAdmin;
+    try {
+      const admin = await client;
+      const wire = topics.map(onWire);
+      const [committed, ...ends] = await Promise.all([
+        admin.fetchOffsets({ groupId: `${topicPrefix}${groupId}`, topics: wire }),
+        ...wire.map((topic) => admin.fetchTopicOffsets(topic)),
+      ]);
+      return wire.flatMap((topic, index) => {
+        const groupOffsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+        return (ends[index] ?? []).map(({ partition, high, low }) => {
+          // a committed offset is the next one to read; -1: the group has committed nothing there yet
+          const next = Number(groupOffsets.find((entry) => entry.partition === partition)?.offset ?? -1);
+          return { topic: offWire(topic), partition, lag: Math.max(0, Number(high) - (next >= 0 ? next : Number(low))) };
+        });
+      });
+    } catch (error) {
+      if (lagAdmin === client) lagAdmin = undefined;
+      void client.then((admin) => admin.disconnect()).catch(() => {});
+      throw error;
+    }
+  };
+
+  const consumerLag = (groupId: string, topics: string[]): Promise<PartitionLag[]> => {
+    if (closed) return Promise.resolve([]);
+    // scrapes that come while a read is slow (a broker down) share it instead of piling up
+    const key = `${groupId}\u0000${topics.join(",")}`;
+    let reading = lagReads.get(key);
+    if (!reading) {
+      reading = readLag(groupId, topics).finally(() => lagReads.delete(key));
+      lagReads.set(key, reading);
+    }
+    return reading;
+  };
+
   const close = async (): Promise<void> => {
     if (closed) return;
     await Promise.allSettled([...subscriptions].map((subscription) => subscription.close()));
@@ -278,12 +324,13 @@ export function createKafkaBus({
     await serial(async () => {
       closed = true;
     });
-    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), lagAdmin?.then((client) => client.disconnect())]);
+    lagAdmin = undefined;
     producer = undefined;
     admin = undefined;
   };
 
-  return { publish, subscribe, ensureTopics, close };
+  return { publish, subscribe, ensureTopics, consumerLag, close };
 }
 
 function groupByTopic(messages: OutgoingMessage[]): [string, OutgoingMessage[]][] {

@@ -1,3 +1,4 @@
+import type { PartitionLag } from "@storefront/telemetry";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.ts";
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from "./bus.ts";
 import { deadLetterTopic, isDeadLetterTopic } from "./catalog.ts";
@@ -179,6 +180,17 @@ export function createInProcessBus({
     };
   };
 
+  // the in-process queue depth: what each partition holds past the group's committed offset (in flight included)
+  const consumerLag = async (groupId: string, wanted: string[]): Promise<PartitionLag[]> => {
+    const group = groups.get(groupId);
+    return wanted.flatMap((topic) =>
+      (topics.get(topic) ?? []).map((partition, index) => {
+        const committed = Math.max(group?.committed.get(`${topic}\u0000${index}`) ?? partition.firstOffset, partition.firstOffset);
+        return { topic, partition: index, lag: endOffset(partition) - committed };
+      }),
+    );
+  };
+
   const ensureTopics = async (wanted: string[]): Promise<void> => {
     for (const topic of wanted) {
       topicPartitions(topic);
@@ -195,7 +207,7 @@ export function createInProcessBus({
     await Promise.allSettled([...groups.values()].flatMap((group) => [...group.loops.values()]));
   };
 
-  return { publish, subscribe, ensureTopics, close };
+  return { publish, subscribe, ensureTopics, consumerLag, close };
 }
 
 function createSignal(): Signal {

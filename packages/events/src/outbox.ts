@@ -1,3 +1,15 @@
+import {
+  context,
+  contextFromHeaders,
+  eventMetrics,
+  type OutboxStats,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  traceHeaders,
+  tracerFor,
+} from "@storefront/telemetry";
 import { type BackoffOptions, backoffDelay, createSerialQueue, sleep } from "./backoff.ts";
 import { CLOUDEVENTS_CONTENT_TYPE, type EventBus, type OutgoingMessage } from "./bus.ts";
 import { type EventDefinition, eventDefinition } from "./catalog.ts";
@@ -48,6 +60,8 @@ export interface OutboxRelayOptions {
   db: TransactionalDb & SqlClient;
   bus: EventBus;
   logger?: EventLogger;
+  /** Whose outbox this is (the subgraph), in metrics and spans. Default `outbox`. */
+  service?: string;
   /** Rows per publish. Default 100. */
   batchSize?: number;
   /** How often to look for rows when not notified. Default 1 s. */
@@ -71,13 +85,19 @@ export interface OutboxRelay {
   notify(): void;
   /** Rows not yet published (a gauge for metrics and readiness). */
   pending(): Promise<number>;
+  /** Rows not yet published and the age of the oldest, in one query (outbox_pending_events, outbox_oldest_pending_age_seconds). */
+  stats(): Promise<OutboxStats>;
 }
 
 interface OutboxRow {
   id: string;
   topic: string;
   key: string;
+  type: string;
   payload: string;
+  /** The event's own trace context (CloudEvents distributed tracing extension), read from the payload. */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 type BatchOutcome = { locked: false } | { locked: true; published: number; error?: unknown };
@@ -92,6 +112,7 @@ export function createOutboxRelay({
   db,
   bus,
   logger = errorsOnlyLogger(),
+  service = "outbox",
   batchSize = 100,
   pollIntervalMs = 1_000,
   backoff = { initialMs: 500, maxMs: 30_000 },
@@ -105,6 +126,28 @@ export function createOutboxRelay({
   let wake = new AbortController();
   let notified = false;
   let lastCleanup = 0;
+  let unwatch: (() => void) | undefined;
+  const tracer = tracerFor(service);
+
+  // One PRODUCER span per message, a child of the context the event was created in; the message's traceparent
+  // header names this span, so the consumers' spans hang below the publish in the same trace.
+  const publishSpan = (row: OutboxRow): Span => {
+    const created = contextFromHeaders(row.traceparent ? { traceparent: row.traceparent, tracestate: row.tracestate ?? undefined } : {});
+    return tracer.startSpan(
+      `publish ${row.topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.operation.type": "send",
+          "messaging.destination.name": row.topic,
+          "messaging.message.id": row.id,
+          "cloudevents.event_id": row.id,
+          "cloudevents.event_type": row.type,
+        },
+      },
+      created,
+    );
+  };
 
   const publishRows = async (rows: OutboxRow[]): Promise<void> => {
     const newTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !ensuredTopics.has(topic));
@@ -112,22 +155,38 @@ export function createOutboxRelay({
       await bus.ensureTopics(newTopics);
       for (const topic of newTopics) ensuredTopics.add(topic);
     }
-    const messages: OutgoingMessage[] = rows.map((row) => ({
+    const spans = rows.map(publishSpan);
+    const messages: OutgoingMessage[] = rows.map((row, index) => ({
       topic: row.topic,
       key: row.key,
       value: row.payload,
-      headers: { "content-type": CLOUDEVENTS_CONTENT_TYPE },
+      headers: {
+        "content-type": CLOUDEVENTS_CONTENT_TYPE,
+        ...traceHeaders(trace.setSpan(context.active(), spans[index] as Span)),
+      },
     }));
     let timer: NodeJS.Timeout | undefined;
-    const publishing = bus.publish(messages);
-    publishing.catch(() => {});
-    // the batch's transaction stays open while publishing: never longer than this
-    await Promise.race([
-      publishing,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`publish took longer than ${publishTimeoutMs} ms`)), publishTimeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    try {
+      const publishing = bus.publish(messages);
+      publishing.catch(() => {});
+      // the batch's transaction stays open while publishing: never longer than this
+      await Promise.race([
+        publishing,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`publish took longer than ${publishTimeoutMs} ms`)), publishTimeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    } catch (error) {
+      eventMetrics.publishFailed(service);
+      for (const span of spans) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      }
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+    eventMetrics.published(service, rows.length);
   };
 
   const runBatch = (): Promise<BatchOutcome> =>
@@ -137,7 +196,8 @@ export function createOutboxRelay({
           const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`);
           if (!lock?.locked) return { locked: false };
           const rows = await tx.$queryRawUnsafe<OutboxRow[]>(
-            `SELECT id::text AS id, topic, key, payload::text AS payload FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT $1::int`,
+            `SELECT id::text AS id, topic, key, type, payload::text AS payload, payload->>'traceparent' AS traceparent, payload->>'tracestate' AS tracestate
+             FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT $1::int`,
             batchSize,
           );
           if (rows.length === 0) return { locked: true, published: 0 };
@@ -211,6 +271,7 @@ export function createOutboxRelay({
 
   const start = (): void => {
     if (running) return;
+    unwatch = eventMetrics.watchOutbox(service, stats);
     stopping = new AbortController();
     running = loop().finally(() => {
       running = undefined;
@@ -219,6 +280,8 @@ export function createOutboxRelay({
 
   const stop = async (): Promise<void> => {
     stopping.abort();
+    unwatch?.();
+    unwatch = undefined;
     await running;
   };
 
@@ -251,5 +314,12 @@ export function createOutboxRelay({
     return row?.pending ?? 0;
   };
 
-  return { start, stop, flush, notify, pending };
+  const stats = async (): Promise<OutboxStats> => {
+    const [row] = await db.$queryRawUnsafe<{ pending: number; oldest: number | null }[]>(
+      `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM outbox_event WHERE published_at IS NULL`,
+    );
+    return { pending: row?.pending ?? 0, oldestPendingSeconds: Math.max(0, row?.oldest ?? 0) };
+  };
+
+  return { start, stop, flush, notify, pending, stats };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createScratchPGlite, type PGlite } from "@storefront/db";
 import pg from "pg";
 import { createEvent, type EventOf, eventTablesSql, type SqlClient, type TransactionalDb } from "../src/index.ts";
 
@@ -10,7 +11,8 @@ process.on("warning", (warning) => {
   for (const listener of printWarning) listener(warning);
 });
 
-const ADMIN_URL = process.env.EVENTS_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+// A real PostgreSQL server when the run has one (TEST_POSTGRES_URL, an admin connection), else an in-memory PGlite.
+const postgresUrl = process.env.TEST_POSTGRES_URL;
 
 export type TestDb = TransactionalDb & SqlClient;
 
@@ -21,33 +23,51 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A throw-away database with the outbox / processed_event tables and a table handlers write their effect to. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+// The outbox / processed_event tables, and a table the test handlers write their effect to.
+const testTablesSql = `${eventTablesSql}
+  CREATE TABLE shop_order (id uuid PRIMARY KEY, status text NOT NULL);
+  CREATE TABLE order_note (seq bigserial PRIMARY KEY, consumer_group text NOT NULL, event_id uuid NOT NULL, order_id uuid NOT NULL, type text NOT NULL);
+`;
+
+/** A throw-away database with the event tables, on PostgreSQL (TEST_POSTGRES_URL) or an in-memory PGlite. */
+export function createTestDatabase(): Promise<TestDatabase> {
+  return postgresUrl ? createPostgresDatabase(postgresUrl) : createPGliteDatabase();
+}
+
+async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `events_${randomUUID().slice(0, 8)}_test`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 12 });
   pool.on("error", () => {});
-  await pool.query(eventTablesSql);
-  await pool.query(`
-    CREATE TABLE shop_order (id uuid PRIMARY KEY, status text NOT NULL);
-    CREATE TABLE order_note (seq bigserial PRIMARY KEY, consumer_group text NOT NULL, event_id uuid NOT NULL, order_id uuid NOT NULL, type text NOT NULL);
-  `);
+  await pool.query(testTablesSql);
   return {
     db: pgPrismaLike(pool),
     name,
     query: async <T>(sql: string, ...values: unknown[]) => (await pool.query(sql, values)).rows as T[],
     drop: async () => {
       await pool.end();
-      const cleanup = new pg.Client({ connectionString: ADMIN_URL });
+      const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
     },
+  };
+}
+
+// One connection: its transactions take turns, which the relay's and the consumer's guarantees must survive as well.
+async function createPGliteDatabase(): Promise<TestDatabase> {
+  const pglite = await createScratchPGlite();
+  await pglite.exec(testTablesSql);
+  return {
+    db: pglitePrismaLike(pglite),
+    name: `events_${randomUUID().slice(0, 8)}_test (in-memory PGlite)`,
+    query: async <T>(sql: string, ...values: unknown[]) => (await pglite.query<T>(sql, values)).rows,
+    drop: () => pglite.close(),
   };
 }
 
@@ -73,6 +93,19 @@ function pgPrismaLike(pool: pg.Pool): TestDb {
         client.release();
       }
     },
+  };
+}
+
+/** PGlite shaped like the bits of a PrismaClient this package uses (tests only). */
+function pglitePrismaLike(pglite: PGlite): TestDb {
+  const over = (client: Pick<PGlite, "query">): SqlClient => ({
+    $executeRawUnsafe: async (sql: string, ...values: unknown[]) => (await client.query(sql, values)).affectedRows ?? 0,
+    $queryRawUnsafe: async <T = unknown>(sql: string, ...values: unknown[]) => (await client.query(sql, values)).rows as T,
+  });
+  return {
+    ...over(pglite),
+    // PGlite rolls back when fn throws
+    $transaction: <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => pglite.transaction((tx) => fn(over(tx))),
   };
 }
 

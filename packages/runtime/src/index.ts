@@ -1,5 +1,6 @@
 export { runSubgraphMain } from "./main.ts";
 export { generateServiceSecrets, serviceSecretsEnv, serviceSecretsFromEnv, serviceSecretVariable } from "./service-secrets.ts";
+export { type SubgraphSettings, subgraphSettingsShape } from "./settings.ts";
 export { type RunningSubgraph, type StartSubgraphOptions, type SubgraphLauncher, startSubgraph, subgraphLauncher } from "./start.ts";
 export {
   defineSubgraph,

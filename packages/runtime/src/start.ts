@@ -9,18 +9,15 @@ import { type DatabaseConfig, openDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
 import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
 import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
+import { metricsRoute, setUpTracing, type TracingOptions, watchDatabasePool } from "@storefront/telemetry";
 import { startPeriodicJob } from "./periodic-job.ts";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
 import { jwksUrlOf, tokenUrlOf } from "./urls.ts";
 
 /** A service client's token source when the subgraph has a secret, else null. */
-function serviceTokensOf(
-  clientId: string,
-  secrets: Readonly<Record<string, string>>,
-  subgraphUrls: Readonly<Record<string, string>>,
-): ServiceTokens | null {
+function serviceTokensOf(clientId: string, secrets: Readonly<Record<string, string>>, tokenUrl: URL): ServiceTokens | null {
   const clientSecret = Object.hasOwn(secrets, clientId) ? secrets[clientId] : undefined;
-  return clientSecret === undefined ? null : createServiceTokenSource({ tokenUrl: tokenUrlOf(subgraphUrls), clientId, clientSecret });
+  return clientSecret === undefined ? null : createServiceTokenSource({ tokenUrl, clientId, clientSecret });
 }
 
 export interface StartSubgraphOptions {
@@ -38,8 +35,15 @@ export interface StartSubgraphOptions {
   readonly subgraphUrls: Readonly<Record<string, string>>;
   /** Service client id → secret (see serviceSecretsFromEnv); a subgraph that is a client gets tokens with its own. */
   readonly serviceSecrets?: Readonly<Record<string, string>>;
+  /** The signing keys' URL (JWKS_URL) and the token endpoint (TOKEN_URL); default: next to the users subgraph's URL. */
+  readonly jwksUrl?: string;
+  readonly tokenUrl?: string;
   /** Checks access tokens; default: against the users subgraph's JWKS (jwksUrlOf). */
   readonly verifyAccessToken?: VerifyAccessToken;
+  /** Where traces go and how they are named (tracingSettings of serviceEnv); default: recorded nowhere. */
+  readonly tracing?: Omit<TracingOptions, "component">;
+  /** SIGTERM draining: SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS (see serviceEnv). */
+  readonly shutdown?: { readonly delayMs: number; readonly graceMs: number };
 }
 
 export interface RunningSubgraph<Db> {
@@ -57,6 +61,7 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
   options: StartSubgraphOptions,
 ): Promise<RunningSubgraph<Db>> {
   const logger = options.logger.child({ subgraph: module.name });
+  setUpTracing({ component: module.name, ...options.tracing });
   const database = await openDatabase(options.database, { schemaDir: module.schemaDir });
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const closeAll = async () => {
@@ -72,7 +77,12 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
     if (options.seedDemo && module.seedDemo) await module.seedDemo(prisma);
 
     const serviceSecrets = options.serviceSecrets ?? {};
-    const relay = module.publishesEvents ? createOutboxRelay({ db: prisma, bus: options.bus, logger }) : undefined;
+    const pool = database.poolStats();
+    if (pool) {
+      const unwatch = watchDatabasePool(module.name, () => database.poolStats() ?? pool);
+      closers.push(async () => unwatch());
+    }
+    const relay = module.publishesEvents ? createOutboxRelay({ db: prisma, bus: options.bus, logger, service: module.name }) : undefined;
     if (relay) {
       relay.start();
       closers.push(() => relay.stop());
@@ -84,12 +94,17 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       subgraphUrls: options.subgraphUrls,
       outbox: { notify: () => relay?.notify() },
       serviceSecrets,
-      serviceTokens: serviceTokensOf(module.name, serviceSecrets, options.subgraphUrls),
+      serviceTokens: serviceTokensOf(
+        module.name,
+        serviceSecrets,
+        options.tokenUrl ? new URL(options.tokenUrl) : tokenUrlOf(options.subgraphUrls),
+      ),
     });
     if (parts.handlers) {
       const consumer = createEventConsumer<Tx>({
         bus: options.bus,
         groupId: module.name,
+        service: module.name,
         db: prisma,
         handlers: parts.handlers,
         logger,
@@ -102,7 +117,9 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
 
     for (const job of parts.jobs ?? []) closers.push(startPeriodicJob(job, logger));
 
-    const verify = options.verifyAccessToken ?? createAccessTokenVerifier({ jwks: jwksUrlOf(options.subgraphUrls) });
+    const verify =
+      options.verifyAccessToken ??
+      createAccessTokenVerifier({ jwks: options.jwksUrl ? new URL(options.jwksUrl) : jwksUrlOf(options.subgraphUrls) });
     const readiness = async (): Promise<ReadinessReport> => {
       try {
         await prisma.$queryRawUnsafe("SELECT 1");
@@ -112,6 +129,7 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
       }
     };
     const http = createGraphQLHttpServer({
+      service: module.name,
       apollo: parts.apollo,
       logger,
       // Every subgraph verifies the token itself, whatever the router did (defense in depth).
@@ -120,10 +138,12 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
           { requestId, logger: logger.child({ requestId }), viewer: await viewerFromAuthorization(req.headers.authorization, verify) },
           req,
         ),
-      routes: parts.routes,
+      routes: { ...parts.routes, "/metrics": metricsRoute() },
       readiness,
       // Subgraphs sit behind the router, which already limits client bodies; entity batches can be large.
       maxBodyBytes: 8 * 1_048_576,
+      shutdownDelayMs: options.shutdown?.delayMs,
+      shutdownGraceMs: options.shutdown?.graceMs,
     });
     await parts.apollo.start();
     const running = await http.listen(options.port, options.host);

@@ -1,4 +1,5 @@
 import { ErrorCode } from "@storefront/errors";
+import { traceHeaders } from "@storefront/telemetry";
 import { GraphQLError } from "graphql";
 import { REQUEST_ID_HEADER } from "./context.ts";
 
@@ -23,7 +24,8 @@ export function createSubgraphClient({ url, timeoutMs = 5_000, token, label = "a
   return async function request<Data>(query: string, variables: Record<string, unknown>, requestId?: string): Promise<Data> {
     let response: Response;
     try {
-      const headers: Record<string, string> = { "content-type": "application/json" };
+      // the other subgraph's span continues this request's trace
+      const headers: Record<string, string> = { "content-type": "application/json", ...traceHeaders() };
       if (requestId) headers[REQUEST_ID_HEADER] = requestId;
       if (token) headers.authorization = `Bearer ${await token()}`;
       response = await fetch(url, {

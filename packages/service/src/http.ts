@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BaseContext as ApolloBaseContext, type ApolloServer, HeaderMap } from "@apollo/server";
+import { flushTraces } from "@storefront/telemetry";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
+import { noteRefusal, observeGraphQLHttpRequest, requestObservationPlugin } from "./observability.ts";
 
 /** What `/ready` reports: each named check and whether it passed. */
 export interface ReadinessReport {
@@ -16,9 +18,17 @@ export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => Promise<v
 /** Hooks that run before a GraphQL request reaches Apollo; they may answer it themselves. */
 export type RequestGuard = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean> | boolean;
 
+/**
+ * Connect-style middleware (the `cors` and `compression` packages are such), run on every request
+ * before routing. It either calls `next()` or answers the request itself (a CORS preflight).
+ */
+export type HttpMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 export interface GraphQLHttpServerOptions<Context extends ApolloBaseContext> {
   readonly apollo: ApolloServer<Context>;
   readonly logger: Logger;
+  /** Which part of the shop serves (`router`, `orders`, …): the `service` label of its metrics and its spans' service. */
+  readonly service?: string;
   /** Builds the per-request context. A thrown GraphQLError answers the request with that error. */
   readonly context: (req: IncomingMessage, requestId: string) => Promise<Context>;
   readonly path?: string;
@@ -27,12 +37,36 @@ export interface GraphQLHttpServerOptions<Context extends ApolloBaseContext> {
   readonly readiness?: () => Promise<ReadinessReport>;
   readonly routes?: Record<string, HttpRoute>;
   readonly guards?: readonly RequestGuard[];
+  readonly middleware?: readonly HttpMiddleware[];
+  /** On close, how long in-flight requests may take to finish before their connections are cut (default 10 s). */
+  readonly shutdownGraceMs?: number;
+  /** On close, how long to go on serving, /ready answering 503, before refusing new connections (default 0). */
+  readonly shutdownDelayMs?: number;
 }
 
 export interface RunningHttpServer {
   readonly server: Server;
   readonly url: string;
+  /**
+   * Drains, then stops: /ready answers 503 (for `shutdownDelayMs` while still serving), then no
+   * new connection is accepted, requests in flight finish (at most `shutdownGraceMs`), then Apollo stops.
+   */
   close(): Promise<void>;
+}
+
+/** Runs one middleware; false when it answered the request itself instead of calling next(). */
+function runMiddleware(middleware: HttpMiddleware, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const answered = () => resolve(false);
+    res.once("finish", answered);
+    res.once("close", answered);
+    middleware(req, res, (error) => {
+      res.off("finish", answered);
+      res.off("close", answered);
+      if (error) reject(error);
+      else resolve(true);
+    });
+  });
 }
 
 /** Thrown by readRequestBody for a body over its limit. */
@@ -61,6 +95,7 @@ export function sendGraphQLError(
   extra: Record<string, unknown> = {},
 ): void {
   if (res.headersSent) return;
+  noteRefusal(code);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] }));
 }
@@ -69,6 +104,20 @@ export function sendGraphQLError(
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The first string in a request (query text, operation name or variables) that no database could
+ * store: one holding the NUL character or a lone UTF-16 surrogate. Null when all are well formed.
+ */
+export function findInvalidText(value: unknown, depth = 0): string | null {
+  if (typeof value === "string") return value.includes("\u0000") || !value.isWellFormed() ? value : null;
+  if (depth > 64 || value === null || typeof value !== "object") return null;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    const found = findInvalidText(item, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -92,7 +141,14 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
  * `/ready` (its dependencies answer), plus any extra routes. Every response carries the request id.
  */
 export function createGraphQLHttpServer<Context extends ApolloBaseContext>(options: GraphQLHttpServerOptions<Context>) {
-  const { apollo, logger, path = "/graphql", maxBodyBytes = 1_048_576, routes = {}, guards = [] } = options;
+  const { apollo, logger, path = "/graphql", maxBodyBytes = 1_048_576, routes = {}, guards = [], middleware = [] } = options;
+  const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+  const shutdownDelayMs = options.shutdownDelayMs ?? 0;
+  const service = options.service ?? "graphql";
+  // Apollo is started by the caller after this (addPlugin must come before start).
+  apollo.addPlugin(requestObservationPlugin<Context>(service));
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     for (const guard of guards) {
@@ -110,6 +166,15 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
       return;
     }
     const url = new URL(req.url ?? "/", "http://internal");
+    if (findInvalidText(body) !== null || findInvalidText([...url.searchParams.values()]) !== null) {
+      sendGraphQLError(
+        res,
+        400,
+        "BAD_USER_INPUT",
+        "The request holds text that is not valid: the NUL character (U+0000) or a lone UTF-16 surrogate. Remove it and try again.",
+      );
+      return;
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search: url.search, body },
       context: () => options.context(req, requestId),
@@ -127,13 +192,23 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = requestIdFrom(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    // While draining, a keep-alive client is told to take its next request elsewhere.
+    if (draining) res.setHeader("connection", "close");
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
     const started = performance.now();
     const pathname = new URL(req.url ?? "/", "http://internal").pathname;
     try {
+      for (const step of middleware) {
+        if (!(await runMiddleware(step, req, res))) return;
+      }
       if (pathname === "/health") sendJson(res, 200, { status: "up" });
       else if (pathname === "/ready") {
-        const report = options.readiness ? await options.readiness() : { ready: true, checks: {} };
-        sendJson(res, report.ready ? 200 : 503, { status: report.ready ? "ready" : "not ready", checks: report.checks });
+        if (draining) sendJson(res, 503, { status: "draining", checks: {} });
+        else {
+          const report = options.readiness ? await options.readiness() : { ready: true, checks: {} };
+          sendJson(res, report.ready ? 200 : 503, { status: report.ready ? "ready" : "not ready", checks: report.checks });
+        }
       } else if (routes[pathname]) await routes[pathname](req, res);
       else if (pathname === path || pathname === "/") await handleGraphQL(req, res, requestId);
       else sendJson(res, 404, { error: "not found" });
@@ -148,8 +223,13 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     }
   }
 
+  // GraphQL requests run in a span continuing the caller's trace, and are counted; /health, /ready, /metrics are not.
+  const isGraphQL = (req: IncomingMessage) => {
+    const pathname = new URL(req.url ?? "/", "http://internal").pathname;
+    return req.method !== "OPTIONS" && (pathname === path || pathname === "/") && !routes[pathname];
+  };
   const server = createServer((req, res) => {
-    void handle(req, res);
+    void (isGraphQL(req) ? observeGraphQLHttpRequest(service, req, res, () => handle(req, res)) : handle(req, res));
   });
   server.keepAliveTimeout = 65_000;
 
@@ -170,13 +250,20 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
         server,
         url,
         async close() {
-          // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+          // Refuse new connections and drop idle keep-alive ones; requests in flight finish, within the grace period.
+          draining = true;
+          if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
+          for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
-          const forced = setTimeout(() => server.closeAllConnections(), 5_000);
+          const forced = setTimeout(() => {
+            logger.warn({ graceMs: shutdownGraceMs }, "requests still running after the shutdown grace period; closing their connections");
+            server.closeAllConnections();
+          }, shutdownGraceMs);
           await closed;
           clearTimeout(forced);
           await apollo.stop();
+          await flushTraces();
         },
       };
     },

@@ -1,3 +1,4 @@
+export { clientAddressOf } from "./client-address.ts";
 export { type BaseContext, REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
 export {
   createEntitiesClient,
@@ -7,11 +8,12 @@ export {
   type SubgraphClientOptions,
   type SubgraphRequest,
 } from "./entities-client.ts";
-export { commaList, InvalidEnvironmentError, parseEnv, port, serviceEnv } from "./env.ts";
+export { commaList, flag, InvalidEnvironmentError, parseEnv, port, serviceEnv, tracingSettings } from "./env.ts";
 export {
   BodyTooLargeError,
   createGraphQLHttpServer,
   type GraphQLHttpServerOptions,
+  type HttpMiddleware,
   type HttpRoute,
   type ReadinessReport,
   type RequestGuard,

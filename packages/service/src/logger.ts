@@ -1,3 +1,4 @@
+import { activeTraceIds } from "@storefront/telemetry";
 import { type Logger, pino } from "pino";
 
 export type { Logger } from "pino";
@@ -8,11 +9,15 @@ export interface LoggerOptions {
   readonly level?: string;
 }
 
-/** Structured JSON logs on stdout, one object per line, with the service's name on each. */
+/**
+ * Structured JSON logs on stdout, one object per line, with the service's name on each, and the `traceId` and
+ * `spanId` of the span it was written in (next to a request's `requestId`), to find a log line's trace and back.
+ */
 export function createLogger({ service, level = "info" }: LoggerOptions): Logger {
   return pino({
     level,
     base: { service },
+    mixin: activeTraceIds,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });

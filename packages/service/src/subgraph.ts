@@ -24,12 +24,15 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   readonly plugins?: ApolloServerPlugin<Context>[];
 }
 
+/** graphql-js's suggestion suffix, e.g. ` Did you mean "product" or "products"?` */
+const FIELD_SUGGESTION = / Did you mean .+\?$/;
+
 /**
  * What a client may see of an error: our registered codes pass through; anything unexpected
  * becomes INTERNAL_SERVER_ERROR without details when `production` is set.
  */
 export function maskUnexpectedErrors(production: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  const mask = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError && error.originalError instanceof GraphQLError ? error.originalError : error;
     if (isClientError(original) || isClientError(error)) return formatted;
     const code = formatted.extensions?.code;
@@ -51,6 +54,13 @@ export function maskUnexpectedErrors(production: boolean) {
       locations: formatted.locations,
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
+  };
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const masked = mask(formatted, error);
+    // "Did you mean …" hints (fields, arguments, enum values) map the schema for whoever probes it; production keeps them.
+    return production && FIELD_SUGGESTION.test(masked.message)
+      ? { ...masked, message: masked.message.replace(FIELD_SUGGESTION, "") }
+      : masked;
   };
 }
 
@@ -78,6 +88,8 @@ export function createSubgraphServer<Context extends BaseContext>(options: Subgr
     logger: options.logger,
     includeStacktraceInErrorResponses: !options.production,
     formatError: maskUnexpectedErrors(options.production),
+    // The process drains on SIGTERM itself (runUntilSignalled); Apollo's own handler would cut requests in flight.
+    stopOnTerminationSignals: false,
     // Subgraphs are reached through the router only; explore the graph in the router's Sandbox.
     plugins: [ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors<Context>(), ...(options.plugins ?? [])],
   });

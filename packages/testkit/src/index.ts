@@ -1,5 +1,5 @@
 // the broker scripts' Node API lives with them in infra/kafka; re-exported for the end-to-end tests
-export { type PrivateBroker, startPrivateBroker } from "../../../infra/kafka/private-broker.ts";
+export { type PrivateBroker, privateBrokerUnavailable, startPrivateBroker } from "../../../infra/kafka/private-broker.ts";
 export { createTestAuthority, type TestAuthority } from "./authority.ts";
 export { createEventDelivery, type EventDelivery, type EventDeliveryOptions } from "./events.ts";
 export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";

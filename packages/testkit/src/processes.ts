@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase } from "@storefront/db";
+import { createTestDatabase, createTestDataDir } from "@storefront/db";
 import { generateServiceSecrets, serviceSecretsEnv } from "@storefront/runtime";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -27,10 +27,12 @@ interface ServiceProcess {
   readonly output: string[];
 }
 
-function startProcess(name: string, script: string, env: Record<string, string>): ServiceProcess {
+/** Variables set to undefined are removed from the child's environment (spawn would pass the string "undefined"). */
+function startProcess(name: string, script: string, env: Record<string, string | undefined>): ServiceProcess {
+  const merged = { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn", ...env };
   const child = spawn(process.execPath, [path.join(repoRoot, script)], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn", ...env },
+    env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -71,24 +73,30 @@ async function stopProcess(service: ServiceProcess): Promise<void> {
 export interface SupergraphProcesses {
   readonly routerUrl: string;
   readonly subgraphUrls: Record<string, string>;
+  /** Each subgraph's PostgreSQL database URL (only when the run has PostgreSQL: TEST_POSTGRES_URL). */
+  readonly databaseUrls: Record<string, string>;
   /** Recent output of a service, for failure messages. */
   output(name: string): string;
+  /** The process of a service, to signal it (freeze a subgraph, drain the router) and watch it exit. */
+  child(name: string): ChildProcess;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the given subgraphs and the router as separate processes, the distributed way: each
- * subgraph on its own throw-away test database (PostgreSQL when TEST_POSTGRES_URL is set,
+ * subgraph on its own throw-away, migrated test database (PostgreSQL when TEST_POSTGRES_URL is set,
  * a PGlite directory otherwise) and on Kafka when KAFKA_BROKERS is set.
  */
 export async function startSupergraphProcesses(options: {
   subgraphs: readonly string[];
   seedDemo?: boolean;
-  env?: Record<string, string>;
+  /** Extra environment for every process; a variable set to undefined is removed. */
+  env?: Record<string, string | undefined>;
 }): Promise<SupergraphProcesses> {
   const services: ServiceProcess[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const subgraphUrls: Record<string, string> = {};
+  const databaseUrls: Record<string, string> = {};
   const stop = async () => {
     await Promise.all(services.map(stopProcess));
     for (const cleanup of cleanups) await cleanup();
@@ -109,9 +117,12 @@ export async function startSupergraphProcesses(options: {
           await db.close();
           if (!db.url) throw new Error("a PostgreSQL test database has a url");
           database.DATABASE_URL = db.url;
+          databaseUrls[name] = db.url;
         } else {
           const dir = mkdtempSync(path.join(tmpdir(), `storefront-test-${name}-`));
           cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+          // migrated already, like a clone of the PostgreSQL template: six processes migrating at once is slow
+          await createTestDataDir(name, dir, { schemaDir: path.join(repoRoot, "prisma", name) });
           database.PGLITE_DIR = dir;
         }
         const service = startProcess(name, `subgraphs/${name}/src/main.ts`, {
@@ -135,7 +146,13 @@ export async function startSupergraphProcesses(options: {
     return {
       routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
       subgraphUrls,
+      databaseUrls,
       output: (name) => services.find((s) => s.name === name)?.output.join("") ?? "",
+      child(name) {
+        const service = services.find((s) => s.name === name);
+        if (!service) throw new Error(`no service named ${name}`);
+        return service.child;
+      },
       stop,
     };
   } catch (error) {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { silentLogger } from "@storefront/service";
 import type { GraphQLFormattedError } from "graphql";
-import { createRouter } from "../../src/index.ts";
+import { createRouter, readRouterSettings } from "../../src/index.ts";
 
 export interface TestRouter {
   readonly url: string;
@@ -17,16 +17,15 @@ export async function startTestRouter(supergraphSdl: string, jwksUrl: URL): Prom
   const dir = mkdtempSync(path.join(tmpdir(), "router-auth-"));
   const supergraphPath = path.join(dir, "supergraph.graphql");
   writeFileSync(supergraphPath, supergraphSdl);
-  const running = await createRouter({
-    supergraphPath,
-    subgraphUrls: {},
-    logger: silentLogger(),
-    production: false,
-    maxBodyBytes: 100_000,
-    jwksUrl,
+  const settings = readRouterSettings({
+    NODE_ENV: "test",
+    SUPERGRAPH_PATH: supergraphPath,
+    MAX_BODY_BYTES: "100000",
+    JWKS_URL: jwksUrl.href,
     // Tests rotate keys right after the first fetch; production keeps the 30 s cooldown.
-    jwksRefetchCooldownMs: 0,
-  }).listen(0);
+    JWKS_REFETCH_COOLDOWN_MS: "0",
+  });
+  const running = await createRouter({ settings, logger: silentLogger() }).listen(0);
   return {
     url: running.url,
     writeSupergraph: (sdl) => writeFileSync(supergraphPath, sdl),

@@ -13,3 +13,4 @@ export const ordersSubgraph = defineSubgraph({
   createPrisma: (adapter: SqlDriverAdapterFactory) => new PrismaClient({ adapter }),
   create: (deps) => createOrdersSubgraph(deps),
 });
+export { ordersSettingsShape } from "./env.ts";

@@ -33,8 +33,8 @@ describe("payments records what an order owes when it is placed", () => {
   /** Delivers an event the way the runtime does: through the idempotent consumer, with one try (a retry would hide a failure). */
   const deliver = (event: EventOf<"order.placed.v1">) => delivery.deliver(event);
 
-  const amountDueOf = (orderId: string) =>
-    payments.prisma.amountDue.findUnique({ where: { orderId }, select: { orderId: true, userId: true, amount: true, currency: true } });
+  const amountDueOf = (orderId: string, prisma: PrismaClient = payments.prisma) =>
+    prisma.amountDue.findUnique({ where: { orderId }, select: { orderId: true, userId: true, amount: true, currency: true } });
 
   it("records the order's total as its amount due, and the order then awaits payment", async () => {
     const event = anOrderPlaced({ total: { amount: 31_400, currency: "EUR" } });
@@ -93,9 +93,12 @@ describe("payments records what an order owes when it is placed", () => {
       const event = anOrderPlaced({ total: { amount: 2_500, currency: "EUR" } });
       await orderBus.publish([{ topic: topicOf(event.type), key: event.data.orderId, value: serializeEvent(event) }]);
 
+      // read through the running subgraph's own client: on PGlite it has a database of its own
       const deadline = Date.now() + 5_000;
-      while (!(await amountDueOf(event.data.orderId)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal((await amountDueOf(event.data.orderId))?.amount, 2_500);
+      while (!(await amountDueOf(event.data.orderId, running.prisma)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal((await amountDueOf(event.data.orderId, running.prisma))?.amount, 2_500);
     } finally {
       await running.close();
       await orderBus.close();

@@ -19,3 +19,4 @@ export const usersSubgraph = defineSubgraph({
 export type { PrismaClient as UsersPrisma } from "./data/generated/client.ts";
 export { demoPasswords } from "./data/seed.ts";
 export { rotateSigningKey } from "./data/signing-key-rotation.ts";
+export { usersSettingsShape } from "./env.ts";

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from "node:http";
-import { type BaseContext, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
+import { type BaseContext, clientAddressOf, createSubgraphServer, type Logger, loadTypeDefs } from "@storefront/service";
 import { createAuthentication } from "./auth/authentication.ts";
 import { createKeyRing } from "./auth/signing-keys.ts";
-import { clientAddressOf, type UsersContext } from "./context.ts";
+import type { UsersContext } from "./context.ts";
 import { createAddressStore } from "./data/address-store.ts";
 import type { PrismaClient } from "./data/generated/client.ts";
 import { createUserLoaders } from "./data/loaders.ts";
-import { createLoginThrottle } from "./data/login-throttle.ts";
 import { createSessionStore } from "./data/session-store.ts";
 import { createSigningKeyStore } from "./data/signing-key-store.ts";
+import { createClientThrottle, createCredentialThrottle } from "./data/throttles.ts";
 import { createUserStore } from "./data/user-store.ts";
 import { type UsersSettings, usersSettingsFromEnv } from "./env.ts";
 import { resolvers } from "./resolvers/index.ts";
@@ -37,9 +37,25 @@ export function createUsersSubgraph(
     users,
     sessions: createSessionStore(prisma),
     keys,
-    throttle: createLoginThrottle(prisma, settings),
+    logins: createCredentialThrottle(prisma, "login", {
+      perSubjectAndClient: settings.loginFailuresPerAccountAndClient,
+      perClient: settings.loginFailuresPerClient,
+      // An address that signed in within a session's lifetime may still hold that session: it is the owner's.
+      perSubject: { failures: settings.loginFailuresPerAccount, knownClientSeconds: settings.refreshTokenTtlSeconds },
+      windowSeconds: settings.loginFailureWindowSeconds,
+    }),
+    signups: createClientThrottle(prisma, "signup", { perClient: settings.signupsPerClient, windowSeconds: settings.signupWindowSeconds }),
     settings,
   });
+  // Service secrets are at least 32 random characters, beyond guessing: no ceiling per client id across addresses,
+  // which would let anyone who reaches the endpoint lock the checkout's client out.
+  const tokenClients = createCredentialThrottle(prisma, "oauth", {
+    perSubjectAndClient: settings.tokenFailuresPerClientId,
+    perClient: settings.tokenFailuresPerAddress,
+    perSubject: null,
+    windowSeconds: settings.tokenFailureWindowSeconds,
+  });
+  const clientAddress = (req: IncomingMessage) => clientAddressOf(req, settings.trustedProxyHops);
   return {
     apollo: createSubgraphServer<UsersContext>({ name: "users", typeDefs, resolvers, logger, production }),
     context: (base: BaseContext, req: IncomingMessage): UsersContext => ({
@@ -49,12 +65,19 @@ export function createUsersSubgraph(
       keys,
       authentication,
       loaders: createUserLoaders(users, addresses),
-      clientAddress: clientAddressOf(req, settings.trustedProxyHops),
+      clientAddress: clientAddress(req),
       signedIn: { userId: null },
     }),
     routes: {
       [JWKS_PATH]: jwksRoute(keys, logger),
-      [TOKEN_PATH]: tokenRoute({ keys, secrets: serviceSecrets, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, logger }),
+      [TOKEN_PATH]: tokenRoute({
+        keys,
+        secrets: serviceSecrets,
+        accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+        throttle: tokenClients,
+        clientAddress,
+        logger,
+      }),
     },
   };
 }

@@ -16,6 +16,9 @@ export const PASSWORD = "correct horse battery staple";
 
 export const anEmail = (label = "someone") => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 
+/** A client address of its own (IPv6 documentation range), so tests do not share throttle counts. */
+export const aClientAddress = () => `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`;
+
 /** An account straight in the database; with `password` it can sign in. */
 export async function aUser(
   prisma: PrismaClient,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, mock } from "node:test";
-import { demoUsers } from "@storefront/demo-data";
+import { demoAddresses, demoUsers } from "@storefront/demo-data";
 import { startTestSubgraph } from "@storefront/testkit";
 import { seedDemoUsers } from "../src/data/seed.ts";
 import { demoPasswords, usersSubgraph } from "../src/index.ts";
@@ -63,5 +63,24 @@ describe("the demo accounts", () => {
     await seedDemoUsers(users.prisma);
 
     for (const demo of demoUsers) assert.deepEqual((await login(demo.email, demoPasswords[demo.email] ?? "")).errors, undefined);
+  });
+
+  it("keeps a demo address that its customer removed removed when seeded again", async () => {
+    await seedDemoUsers(users.prisma);
+    const [address] = demoAddresses;
+    assert.ok(address);
+    assert.equal(await users.prisma.address.count({ where: { id: address.id } }), 1);
+    await users.prisma.address.delete({ where: { id: address.id } });
+    const before = {
+      users: await users.prisma.user.findMany({ orderBy: { id: "asc" } }),
+      addresses: await users.prisma.address.findMany(),
+    };
+
+    await seedDemoUsers(users.prisma);
+
+    assert.deepEqual(
+      { users: await users.prisma.user.findMany({ orderBy: { id: "asc" } }), addresses: await users.prisma.address.findMany() },
+      before,
+    );
   });
 });

@@ -19,11 +19,14 @@ export interface OrderView {
   readonly paymentStatus: string | null;
   readonly amountDue: { readonly amount: number } | null;
   readonly statusHistory: readonly { readonly from: string | null; readonly to: string; readonly actor: string }[];
-  readonly payments: readonly {
-    readonly status: string;
-    readonly amount: { readonly amount: number };
-    readonly refundedAmount: { readonly amount: number };
-  }[];
+  /** Null only while the payments service cannot be reached (the answer then has a SERVICE_UNAVAILABLE error). */
+  readonly payments:
+    | readonly {
+        readonly status: string;
+        readonly amount: { readonly amount: number };
+        readonly refundedAmount: { readonly amount: number };
+      }[]
+    | null;
 }
 
 const ORDER_VIEW =
@@ -156,10 +159,11 @@ export async function aStockedProduct(
 
 /** What inventory says about a product (asked as an admin). */
 export async function stockOf(admin: ShopSession, productId: string) {
-  const { product } = await admin.must<{ product: { inventory: { onHand: number; reserved: number; available: number } } }>(
+  const { product } = await admin.must<{ product: { inventory: { onHand: number; reserved: number; available: number } | null } }>(
     "query($id: ID) { product(id: $id) { inventory { onHand reserved available } } }",
     { id: productId },
   );
+  assert.ok(product.inventory, "inventory answered");
   return product.inventory;
 }
 

@@ -128,8 +128,11 @@ export type Query = {
 
 export type User = {
   __typename?: "User";
-  /** The user's shopping cart; empty until something is added. Only the user themself or an admin may see it (others get FORBIDDEN). */
-  cart: Cart;
+  /**
+   * The user's shopping cart; empty until something is added. Only the user themself or an admin may see it (others get
+   * FORBIDDEN). Null only when the cart service cannot be reached; a SERVICE_UNAVAILABLE error at this field then says so.
+   */
+  cart?: Maybe<Cart>;
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
 };
@@ -350,7 +353,7 @@ export type UserResolvers<
   FederationReferenceType extends FederationReferenceTypes["User"] = FederationReferenceTypes["User"],
 > = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes["User"]> | FederationReferenceType, FederationReferenceType, ContextType>;
-  cart?: Resolver<ResolversTypes["Cart"], ParentType, ContextType>;
+  cart?: Resolver<Maybe<ResolversTypes["Cart"]>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
 }>;
 

@@ -116,12 +116,21 @@ export type Product = {
   __typename?: "Product";
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
-  /** True when at least one unit can be ordered now (available > 0). */
-  inStock: Scalars["Boolean"]["output"];
-  /** The product's stock. A product the warehouse never stocked has none: 0 on hand, 0 reserved. */
-  inventory: Inventory;
-  /** Every change to the product's stock, newest first: what moved, why, who did it and the balance it left. Admins only. */
-  stockMovements: StockMovementConnection;
+  /**
+   * True when at least one unit can be ordered now (available > 0). Null (not false) when the inventory service cannot
+   * be reached; a SERVICE_UNAVAILABLE error at this field then says so.
+   */
+  inStock?: Maybe<Scalars["Boolean"]["output"]>;
+  /**
+   * The product's stock. A product the warehouse never stocked has none: 0 on hand, 0 reserved. Null only when the
+   * inventory service cannot be reached; a SERVICE_UNAVAILABLE error at this field then says so.
+   */
+  inventory?: Maybe<Inventory>;
+  /**
+   * Every change to the product's stock, newest first: what moved, why, who did it and the balance it left. Admins only.
+   * Null only when the inventory service cannot be reached (SERVICE_UNAVAILABLE error at this field).
+   */
+  stockMovements?: Maybe<StockMovementConnection>;
 };
 
 export type ProductStockMovementsArgs = {
@@ -493,10 +502,10 @@ export type ProductResolvers<
 > = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes["Product"]> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
-  inStock?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
-  inventory?: Resolver<ResolversTypes["Inventory"], ParentType, ContextType>;
+  inStock?: Resolver<Maybe<ResolversTypes["Boolean"]>, ParentType, ContextType>;
+  inventory?: Resolver<Maybe<ResolversTypes["Inventory"]>, ParentType, ContextType>;
   stockMovements?: Resolver<
-    ResolversTypes["StockMovementConnection"],
+    Maybe<ResolversTypes["StockMovementConnection"]>,
     ParentType,
     ContextType,
     RequireFields<ProductStockMovementsArgs, "first">

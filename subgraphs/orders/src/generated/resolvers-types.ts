@@ -245,8 +245,11 @@ export type User = {
   __typename?: "User";
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
-  /** The user's orders, newest first. Only the user themself and admins may see them. */
-  orders: OrderConnection;
+  /**
+   * The user's orders, newest first. Only the user themself and admins may see them. Null only when the orders service
+   * cannot be reached; a SERVICE_UNAVAILABLE error at this field then says so.
+   */
+  orders?: Maybe<OrderConnection>;
 };
 
 export type UserOrdersArgs = {
@@ -541,7 +544,7 @@ export type UserResolvers<
 > = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes["User"]> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
-  orders?: Resolver<ResolversTypes["OrderConnection"], ParentType, ContextType, RequireFields<UserOrdersArgs, "first">>;
+  orders?: Resolver<Maybe<ResolversTypes["OrderConnection"]>, ParentType, ContextType, RequireFields<UserOrdersArgs, "first">>;
 }>;
 
 export type Resolvers<ContextType = OrdersContext> = ResolversObject<{

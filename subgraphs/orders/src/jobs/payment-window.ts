@@ -1,29 +1,16 @@
 import type { OutboxSignal, PeriodicJob } from "@storefront/runtime";
 import type { Logger } from "@storefront/service";
-import { parseEnv } from "@storefront/service";
 import { GraphQLError } from "graphql";
-import { z } from "zod";
 import type { OrderStore } from "../data/order-store.ts";
+import { ordersSettingsFromEnv } from "../env.ts";
 
 /** Who cancels an order whose payment window closed, in its history. */
 export const PAYMENT_WINDOW_ACTOR = "system:orders";
 export const PAYMENT_WINDOW_REASON = "payment window expired";
 
-/** How long a customer has to pay after checkout: PAYMENT_WINDOW_MINUTES (default 30, 1 to 10080). */
+/** How long a customer has to pay after checkout (PAYMENT_WINDOW_MINUTES, see env.ts). */
 export function paymentWindowMsFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const parsed = parseEnv(
-    "orders",
-    {
-      PAYMENT_WINDOW_MINUTES: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(7 * 24 * 60)
-        .default(30),
-    },
-    env,
-  );
-  return parsed.PAYMENT_WINDOW_MINUTES * 60_000;
+  return ordersSettingsFromEnv(env).PAYMENT_WINDOW_MINUTES * 60_000;
 }
 
 export interface PaymentWindowOptions {

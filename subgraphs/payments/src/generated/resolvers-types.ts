@@ -66,14 +66,23 @@ export type MutationRefundPaymentArgs = {
 
 export type Order = {
   __typename?: "Order";
-  /** What the order costs; null until payments has recorded the placed order. */
+  /**
+   * What the order costs; null until payments has recorded the placed order, and when the payments service cannot be
+   * reached (a SERVICE_UNAVAILABLE error at this field then says so).
+   */
   amountDue?: Maybe<Money>;
   /** Stable identifier. */
   id: Scalars["ID"]["output"];
-  /** Where the order's payment stands; null until payments has recorded the placed order. */
+  /**
+   * Where the order's payment stands; null until payments has recorded the placed order, and when the payments service
+   * cannot be reached (a SERVICE_UNAVAILABLE error at this field then says so).
+   */
   paymentStatus?: Maybe<PaymentStatus>;
-  /** Every attempt to pay the order, newest first. */
-  payments: Array<Payment>;
+  /**
+   * Every attempt to pay the order, newest first; empty before the first one. Null only when the payments service cannot
+   * be reached; a SERVICE_UNAVAILABLE error at this field then says so.
+   */
+  payments?: Maybe<Array<Payment>>;
 };
 
 /** What to pay: the order and how. The amount is never sent: it is what the order owes. */
@@ -428,7 +437,7 @@ export type OrderResolvers<
   amountDue?: Resolver<Maybe<ResolversTypes["Money"]>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   paymentStatus?: Resolver<Maybe<ResolversTypes["PaymentStatus"]>, ParentType, ContextType>;
-  payments?: Resolver<Array<ResolversTypes["Payment"]>, ParentType, ContextType>;
+  payments?: Resolver<Maybe<Array<ResolversTypes["Payment"]>>, ParentType, ContextType>;
 }>;
 
 export type PayOrderResultResolvers<

@@ -1,8 +1,8 @@
 import { type AccessTokenSigner, requireViewer, signAccessToken, type Viewer } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
-import type { LoginThrottle } from "../data/login-throttle.ts";
 import type { UserRecord } from "../data/records.ts";
 import type { SessionStore } from "../data/session-store.ts";
+import { type ClientThrottle, type CredentialThrottle, rateLimitedError, Throttled } from "../data/throttles.ts";
 import type { UserStore } from "../data/user-store.ts";
 import { normalizeEmail, normalizePassword, validEmail, validName, validNewPassword } from "../domain/credentials.ts";
 import { hashPassword, needsRehash, verifyAgainstNoAccount, verifyPassword } from "./passwords.ts";
@@ -27,16 +27,30 @@ export interface AuthenticationDeps {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly keys: KeyRing;
-  readonly throttle: LoginThrottle;
+  /** Failed sign-ins (and current-password checks), by account and client address. */
+  readonly logins: CredentialThrottle;
+  /** Sign-ups per client address. */
+  readonly signups: ClientThrottle;
   readonly settings: AuthenticationSettings;
 }
 
 const invalidCredentials = () => ErrorCode.UNAUTHENTICATED.err("The e-mail address or the password is wrong.");
+
+/** Runs a throttle's step, answering a refusal with RATE_LIMITED and when to retry. */
+async function throttled(what: string, step: Promise<void>): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    throw error instanceof Throttled ? rateLimitedError(what, error) : error;
+  }
+}
+const tooManySignIns = "Too many failed sign-ins";
+
 const invalidRefreshToken = () =>
   ErrorCode.UNAUTHENTICATED.err("The refresh token is not valid (expired, signed out, or already used); sign in again.");
 
 /** Accounts and sessions: registration, sign-in, refresh-token rotation, sign-out, password changes. */
-export function createAuthentication({ users, sessions, keys, throttle, settings }: AuthenticationDeps) {
+export function createAuthentication({ users, sessions, keys, logins, signups, settings }: AuthenticationDeps) {
   /** The payload for a user: a new access token next to the given refresh token. */
   async function tokensFor(user: UserRecord, refresh: { token: string; expiresAt: Date }, signer: AccessTokenSigner): Promise<AuthPayload> {
     const access = await signAccessToken({ userId: user.id, role: user.role }, signer, { ttlSeconds: settings.accessTokenTtlSeconds });
@@ -60,7 +74,9 @@ export function createAuthentication({ users, sessions, keys, throttle, settings
   }
 
   return {
-    async register(input: { email: string; password: string; name: string }): Promise<AuthPayload> {
+    /** Counted per client address whatever its outcome: each attempt costs a password hash and may probe for an address. */
+    async register(input: { email: string; password: string; name: string }, client: string | null): Promise<AuthPayload> {
+      await throttled("Too many sign-ups from this address", signups.take(client));
       const email = validEmail(input.email, "input.email");
       const password = validNewPassword(input.password, email, "input.password");
       const name = validName(input.name, "input.name");
@@ -78,16 +94,16 @@ export function createAuthentication({ users, sessions, keys, throttle, settings
      * an unknown address is checked against a throw-away hash.
      */
     async login(input: { email: string; password: string }, client: string | null): Promise<AuthPayload> {
-      const attempt = { email: normalizeEmail(input.email), client };
-      await throttle.assertAllowed(attempt);
+      const attempt = { subject: normalizeEmail(input.email), client };
+      await throttled(tooManySignIns, logins.assertAllowed(attempt));
       const password = normalizePassword(input.password);
-      const account = await users.credentialsByEmail(attempt.email);
+      const account = await users.credentialsByEmail(attempt.subject);
       const matches = account?.passwordHash ? await verifyPassword(password, account.passwordHash) : await verifyAgainstNoAccount(password);
       if (!account || !matches || !account.passwordHash) {
-        await throttle.recordFailure(attempt);
+        await logins.recordFailure(attempt);
         throw invalidCredentials();
       }
-      await throttle.recordSuccess(attempt);
+      await logins.recordSuccess(attempt);
       if (needsRehash(account.passwordHash)) await users.upgradePasswordHash(account.user.id, await hashPassword(password));
       return startSession(account.user);
     },
@@ -124,16 +140,16 @@ export function createAuthentication({ users, sessions, keys, throttle, settings
       const { userId } = requireViewer(viewer);
       const account = await users.credentialsById(userId);
       if (!account) throw ErrorCode.UNAUTHENTICATED.err("This account no longer exists.");
-      const attempt = { email: account.user.email, client };
-      await throttle.assertAllowed(attempt);
+      const attempt = { subject: account.user.email, client };
+      await throttled(tooManySignIns, logins.assertAllowed(attempt));
       const newPassword = validNewPassword(input.newPassword, account.user.email, "input.newPassword");
       const current = normalizePassword(input.currentPassword);
       const matches = account.passwordHash ? await verifyPassword(current, account.passwordHash) : await verifyAgainstNoAccount(current);
       if (!matches) {
-        await throttle.recordFailure(attempt);
+        await logins.recordFailure(attempt);
         throw ErrorCode.BAD_USER_INPUT.err("The current password is wrong.", { extensions: { argument: "input.currentPassword" } });
       }
-      await throttle.recordSuccess(attempt);
+      await logins.recordSuccess(attempt);
       await users.replacePassword(userId, await hashPassword(newPassword));
       return startSession(account.user);
     },

@@ -109,8 +109,10 @@ export type Mutation = {
   changePassword: AuthPayload;
   /**
    * Signs in. A wrong e-mail address or password is UNAUTHENTICATED (the same error for both).
-   * Repeated failures for one account or from one client are RATE_LIMITED for a while, with
-   * `extensions.retryAfterSeconds`, even with the right password.
+   * Repeated failures for one account from one client address, or from one client address for any
+   * accounts, are RATE_LIMITED there for a while, with `extensions.retryAfterSeconds`, even with the
+   * right password; the account's owner signing in from elsewhere is not affected. Many failures for
+   * one account from many addresses refuse it too, except from addresses it recently signed in from.
    */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. True when a session ended, false when it had already ended or the token is unknown. */
@@ -120,7 +122,10 @@ export type Mutation = {
    * refresh token a second time ends its whole session (it may have been stolen): UNAUTHENTICATED.
    */
   refresh: AuthPayload;
-  /** Creates a customer account and signs it in. CONFLICT when the e-mail address already has an account. */
+  /**
+   * Creates a customer account and signs it in. CONFLICT when the e-mail address already has an account.
+   * Too many sign-up attempts from one client address are RATE_LIMITED for a while, with `extensions.retryAfterSeconds`.
+   */
   register: AuthPayload;
   /** Removes one of the signed-in user's addresses and returns its id; when it was the default, the most recently added remaining address becomes the default. */
   removeAddress: Scalars["ID"]["output"];

@@ -18,7 +18,7 @@ async function signingIn(context: UsersContext, payload: Promise<AuthPayload>): 
 }
 
 export const Mutation: MutationResolvers = {
-  register: (_parent, { input }, context) => signingIn(context, context.authentication.register(input)),
+  register: (_parent, { input }, context) => signingIn(context, context.authentication.register(input, context.clientAddress)),
 
   login: (_parent, { input }, context) => signingIn(context, context.authentication.login(input, context.clientAddress)),
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { serviceClientOf, signServiceToken } from "@storefront/auth";
 import { BodyTooLargeError, type HttpRoute, type Logger, readRequestBody, sendJson } from "@storefront/service";
 import type { KeyRing } from "../auth/signing-keys.ts";
+import { type CredentialThrottle, Throttled } from "../data/throttles.ts";
 
 /** Path of the OAuth 2.0 token endpoint, where services trade their client credentials for a bearer token. */
 export const TOKEN_PATH = "/oauth/token";
@@ -61,6 +62,10 @@ export interface TokenRouteOptions {
   readonly secrets: Readonly<Record<string, string>>;
   /** The lifetime of a user's access token; service tokens never outlive it. */
   readonly accessTokenTtlSeconds: number;
+  /** Failed client authentications, by client id and address. */
+  readonly throttle: CredentialThrottle;
+  /** The address a request comes from, as the throttle counts it. */
+  readonly clientAddress: (req: IncomingMessage) => string | null;
   readonly logger: Logger;
 }
 
@@ -70,7 +75,7 @@ export interface TokenRouteOptions {
  * tokens (same keys, issuer and audience) with role SERVICE and the scopes registered for the client in
  * @storefront/auth; a `scope` parameter may ask for fewer.
  */
-export function tokenRoute({ keys, secrets, accessTokenTtlSeconds, logger }: TokenRouteOptions): HttpRoute {
+export function tokenRoute({ keys, secrets, accessTokenTtlSeconds, throttle, clientAddress, logger }: TokenRouteOptions): HttpRoute {
   const ttlSeconds = Math.min(MAX_SERVICE_TOKEN_TTL_SECONDS, accessTokenTtlSeconds);
   return async (req, res) => {
     if (req.method !== "POST") {
@@ -99,13 +104,30 @@ export function tokenRoute({ keys, secrets, accessTokenTtlSeconds, logger }: Tok
       refuse(res, 401, "invalid_client", "Client authentication is required.");
       return;
     }
+    const attempt = { subject: credentials.clientId, client: clientAddress(req) };
+    try {
+      await throttle.assertAllowed(attempt);
+    } catch (error) {
+      if (!(error instanceof Throttled)) throw error;
+      // RFC 6749 has no code for "too many attempts"; temporarily_unavailable (try later) is the nearest, HTTP 429 says why.
+      const description = `Too many failed client authentications; try again in ${error.retryAfterSeconds} seconds.`;
+      send(
+        res,
+        429,
+        { error: "temporarily_unavailable", error_description: description },
+        { "retry-after": String(error.retryAfterSeconds) },
+      );
+      return;
+    }
     const client = serviceClientOf(credentials.clientId);
     const secret = Object.hasOwn(secrets, credentials.clientId) ? secrets[credentials.clientId] : undefined;
     if (!client || secret === undefined || !sameSecret(secret, credentials.clientSecret)) {
-      logger.warn({ clientId: credentials.clientId.slice(0, 100) }, "service client authentication failed");
+      logger.warn({ clientId: credentials.clientId.slice(0, 100), address: attempt.client }, "service client authentication failed");
+      await throttle.recordFailure(attempt);
       refuse(res, 401, "invalid_client", "Client authentication failed.");
       return;
     }
+    await throttle.recordSuccess(attempt);
     if (form.get("grant_type") !== "client_credentials") {
       refuse(res, 400, "unsupported_grant_type", "Only the client_credentials grant is offered.");
       return;
