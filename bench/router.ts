@@ -63,7 +63,7 @@ const unprotectedSettings: Record<string, string> = {
 };
 
 /** The defaults, except budgets no load generator on one address could stay under: still counted, never exceeded. */
-const protectedSettings: Record<string, string> = {
+export const protectedSettings: Record<string, string> = {
   RATE_LIMIT_PER_ADDRESS: "100000000",
   RATE_LIMIT_PER_USER: "100000000",
 };

@@ -1,6 +1,7 @@
-// npm run bench [-- events saga router]
+// npm run bench [-- events saga router gateway]
 // Benchmarks on real PostgreSQL, a real Kafka broker and real processes: the event pipeline (events), checkout → PAID
-// through the router (saga), the router's protections on vs off (router); all three unless named. Prints figures and
+// through the router (saga), the router's protections on vs off (router), this router against the stock
+// @apollo/gateway and Hive Gateway (gateway); all four unless named. Prints figures and
 // writes them to bench/results/<timestamp>.json; asserts nothing about them.
 //
 // env: KAFKA_BROKERS       a broker to use (default: start a throw-away one with infra/kafka/start.sh, stopped at the end)
@@ -11,6 +12,13 @@
 //      BENCH_SAGA_SAMPLES  checkout → PAID journeys through the router (default 30; 0 skips them)
 //      BENCH_ROUTER_ROUNDS, BENCH_ROUTER_SECONDS, BENCH_ROUTER_CONNECTIONS   router rounds per configuration (default 3),
 //                          seconds per round (default 10), concurrent connections (default 50)
+//      BENCH_GATEWAY_ROUNDS, BENCH_GATEWAY_SECONDS, BENCH_GATEWAY_CONNECTIONS, BENCH_GATEWAY_WARMUP_SECONDS   gateway
+//                          rounds (default 3), seconds per round and query and gateway (default 10), concurrent
+//                          connections (default 50), warm-up seconds per query and gateway (default 3)
+//      BENCH_GATEWAY_QUERIES, BENCH_GATEWAYS   subsets, comma-separated (default typename,listing,product,account and
+//                          router,apollo,hive)
+//      BENCH_GATEWAY_ROUTER_WORKERS, BENCH_GATEWAY_SUBGRAPH_WORKERS   WORKERS of this router and of each subgraph (default 1)
+//      BENCH_GATEWAY_ROUTER_ENV   extra router settings, `NAME=value` comma-separated (e.g. SUBGRAPH_DEDUPLICATE_QUERIES=false)
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +26,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import {
+  benchmarkGateways,
+  type GatewayBenchFigures,
+  type GatewayName,
+  type GatewayQueryName,
+  gatewayNames,
+  gatewayQueryNames,
+  gatewayTable,
+} from "./gateway.ts";
 import { deleteByPrefix } from "./kafka-cleanup.ts";
 import { dropLeftoverBenchDatabases } from "./pg-db.ts";
 import { benchmarkLatency, benchmarkRelay, type PipelineTarget } from "./relay.ts";
@@ -52,7 +69,7 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const benchmarks = ["events", "saga", "router"] as const;
+const benchmarks = ["events", "saga", "router", "gateway"] as const;
 const named = process.argv.slice(2);
 for (const name of named) if (!benchmarks.includes(name as never)) fail(`unknown benchmark ${name}; choose from ${benchmarks.join(", ")}`);
 const selected = new Set(named.length > 0 ? named : benchmarks);
@@ -70,6 +87,35 @@ const routerOptions = {
   rounds: numberFromEnv("BENCH_ROUTER_ROUNDS", 3),
   secondsPerRound: numberFromEnv("BENCH_ROUTER_SECONDS", 10),
   connections: numberFromEnv("BENCH_ROUTER_CONNECTIONS", 50),
+};
+/** A comma-separated subset of `choices`, all of them when unset. */
+function subsetFromEnv<T extends string>(name: string, choices: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return [...choices];
+  const chosen = raw.split(",").map((each) => each.trim());
+  for (const each of chosen)
+    if (!choices.includes(each as T)) fail(`${name}: unknown ${JSON.stringify(each)}; choose from ${choices.join(", ")}`);
+  return chosen as T[];
+}
+const gatewayOptions = {
+  rounds: numberFromEnv("BENCH_GATEWAY_ROUNDS", 3),
+  secondsPerRound: numberFromEnv("BENCH_GATEWAY_SECONDS", 10),
+  warmUpSeconds: numberFromEnv("BENCH_GATEWAY_WARMUP_SECONDS", 3),
+  connections: numberFromEnv("BENCH_GATEWAY_CONNECTIONS", 50),
+  queries: subsetFromEnv<GatewayQueryName>("BENCH_GATEWAY_QUERIES", gatewayQueryNames),
+  gateways: subsetFromEnv<GatewayName>("BENCH_GATEWAYS", gatewayNames),
+  routerWorkers: numberFromEnv("BENCH_GATEWAY_ROUTER_WORKERS", 1),
+  subgraphWorkers: numberFromEnv("BENCH_GATEWAY_SUBGRAPH_WORKERS", 1),
+  routerEnv: Object.fromEntries(
+    (process.env.BENCH_GATEWAY_ROUTER_ENV ?? "")
+      .split(",")
+      .filter((pair) => pair.trim() !== "")
+      .map((pair) => {
+        const [name = "", ...value] = pair.split("=");
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name.trim()) || value.length === 0) fail(`BENCH_GATEWAY_ROUTER_ENV: "${pair}" is not NAME=value`);
+        return [name.trim(), value.join("=").trim()];
+      }),
+  ),
 };
 const needsKafka = selected.has("events") || sagaSamples > 0;
 
@@ -145,6 +191,14 @@ try {
       `router edge: the product listing at ${routerOptions.connections} connections, protections on vs off, ${routerOptions.rounds} rounds of ${routerOptions.secondsPerRound} s each`,
     );
     router = await benchmarkRouterEdge({ postgresUrl, log: target.log }, routerOptions);
+  }
+
+  let gateway: GatewayBenchFigures | null = null;
+  if (selected.has("gateway")) {
+    console.log(
+      `gateways: ${gatewayOptions.queries.join(", ")} at ${gatewayOptions.connections} connections through ${gatewayOptions.gateways.join(", ")}, ${gatewayOptions.rounds} rounds of ${gatewayOptions.secondsPerRound} s each`,
+    );
+    gateway = await benchmarkGateways({ postgresUrl, log: target.log }, gatewayOptions);
   }
 
   console.log("\nresults");
@@ -232,6 +286,17 @@ try {
     );
   }
 
+  if (gateway) {
+    console.table(gatewayTable(gateway));
+    console.log(
+      `gateway RSS after the loads: ${Object.entries(gateway.rssMiB)
+        .map(([name, mib]) => `${name} ${mib} MiB`)
+        .join(
+          ", ",
+        )}; router WORKERS=${gateway.routerWorkers}, subgraph WORKERS=${gateway.subgraphWorkers}; load average ${gateway.loadAverage.before.join(" ")} before, ${gateway.loadAverage.after.join(" ")} after (${os.cpus().length} CPUs)`,
+    );
+  }
+
   const resultsDir = path.join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(
@@ -256,6 +321,7 @@ try {
     latency,
     saga,
     router,
+    gateway,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${path.relative(repoRoot, file)}`);

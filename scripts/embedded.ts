@@ -67,7 +67,8 @@ export async function startEmbeddedShop(options: EmbeddedShopOptions): Promise<E
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
     const urlSettings = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
-    router = await createRouter({ settings: { ...options.router, ...urlSettings }, logger }).listen();
+    // The router follows the catalog's and inventory's events on the same bus, to empty its response cache.
+    router = await createRouter({ settings: { ...options.router, ...urlSettings }, logger, bus }).listen();
     return { routerUrl: router.url, subgraphs, stop };
   } catch (error) {
     await stop();

@@ -7,7 +7,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { listErrorCodes } from "@storefront/errors";
+import { inventorySettingsShape } from "@storefront/inventory";
 import { ordersSettingsShape } from "@storefront/orders";
+import { paymentsSettingsShape } from "@storefront/payments";
 import { routerSettingsShape } from "@storefront/router";
 import { subgraphSettingsShape } from "@storefront/runtime";
 import { usersSettingsShape } from "@storefront/users";
@@ -43,7 +45,9 @@ const tables: readonly Table[] = [
     },
   },
   { file: "README.md", id: "users", shape: usersSettingsShape },
+  { file: "README.md", id: "inventory", shape: inventorySettingsShape },
   { file: "README.md", id: "orders", shape: ordersSettingsShape },
+  { file: "README.md", id: "payments", shape: paymentsSettingsShape },
   {
     file: "README.md",
     id: "error-codes",

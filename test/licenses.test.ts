@@ -23,7 +23,7 @@ const permissive = new Set([
   "Zlib",
 ]);
 
-/** Licences the README names, with the packages it names under each. */
+/** Licences the README names, with the packages it names under each; `name-*` stands for a package's platform builds. */
 const namedInReadme: Record<string, readonly string[]> = {
   "Elastic-2.0": [
     "@apollo/composition",
@@ -33,7 +33,11 @@ const namedInReadme: Record<string, readonly string[]> = {
     "@apollo/query-planner",
   ],
   "EPL-2.0": ["elkjs"],
+  "MPL-2.0": ["axe-core", "lightningcss", "lightningcss-*"],
 };
+
+const names = (license: string, name: string) =>
+  (namedInReadme[license] ?? []).some((named) => (named.endsWith("-*") ? name.startsWith(named.slice(0, -1)) : named === name));
 
 interface InstalledPackage {
   readonly name: string;
@@ -81,7 +85,7 @@ function isPermissive(expression: string): boolean {
 }
 
 describe("dependency licences", () => {
-  const workspaceTrees = ["packages", "subgraphs"].flatMap((group) =>
+  const workspaceTrees = ["packages", "subgraphs", "apps"].flatMap((group) =>
     readdirSync(path.join(repoRoot, group)).map((name) => path.join(repoRoot, group, name, "node_modules")),
   );
   const packages = [repoRoot, path.join(repoRoot, "router"), ...workspaceTrees].flatMap((dir) =>
@@ -93,7 +97,7 @@ describe("dependency licences", () => {
   });
 
   it("are permissive, or named in the README's Licence section", () => {
-    const unexpected = packages.filter((pkg) => !isPermissive(pkg.license) && !(namedInReadme[pkg.license] ?? []).includes(pkg.name));
+    const unexpected = packages.filter((pkg) => !isPermissive(pkg.license) && !names(pkg.license, pkg.name));
     assert.deepEqual(
       unexpected.map((pkg) => `${pkg.name} (${pkg.license}) at ${pkg.where}`),
       [],

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { commaList, flag, parseEnv, port, type SubgraphName, serviceEnv, subgraphNames } from "@storefront/service";
+import { commaList, flag, parseEnv, port, type SubgraphName, serviceEnv, subgraphNames, workersSetting } from "@storefront/service";
 import { z } from "zod";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -58,6 +58,9 @@ export const localDevOrigins = [
 export const routerSettingsShape = {
   ...serviceEnv,
   PORT: port(4000).describe("Port of /graphql, /health, /ready and /metrics."),
+  // All cores (router/src/main.ts): per worker are its connections, APQ, response cache, verified tokens and
+  // in-memory rate-limit counts (see README).
+  WORKERS: workersSetting(),
   SUPERGRAPH_PATH: z
     .string()
     .default(path.join(repoRoot, "schema", "supergraph.graphql"))
@@ -111,6 +114,9 @@ export const routerSettingsShape = {
   ),
   SUBGRAPH_BREAKER_COOLDOWN_MS: positiveInt(10_000).describe(
     "How long an open circuit stays open; then one trial call goes through: its success closes the circuit, its failure opens it again.",
+  ),
+  SUBGRAPH_DEDUPLICATE_QUERIES: flag(true).describe(
+    "Share one subgraph call among identical queries in flight at the same time: the same subgraph, operation, variables and Authorization header (never across users' tokens, never for mutations). Fifty customers opening the same page then cost the subgraph one call; each request keeps its own request id in logs and traces.",
   ),
   // Rate limits (router/src/rate-limit.ts): per client address and per signed-in user, on /graphql only.
   TRUSTED_PROXY_HOPS: z.coerce
@@ -176,6 +182,25 @@ export const routerSettingsShape = {
     .describe(
       "The manifest of persisted operations: Apollo's persisted query manifest (`generate-persisted-query-manifest`) or GraphQL Code Generator's `persisted-documents.json` (client preset, `persistedDocuments: true`); required unless PERSISTED_OPERATIONS_MODE is off. Read again whenever it changes; a file that fails to load leaves the previous list in force.",
     ),
+  // Response cache (router/src/response-cache.ts): whole answers to anonymous queries, as long as the subgraphs'
+  // @cacheControl hints allow, emptied by the catalog's and inventory's events.
+  RESPONSE_CACHE_ENABLED: flag(true).describe(
+    "Keep whole answers to anonymous queries (no Authorization header) in memory as long as the subgraphs' @cacheControl hints allow (catalog 60 s, stock 30 s; anything unhinted is never kept), and answer the same query with the same variables from there. Emptied whenever a catalog.product_changed, catalog.category_changed or inventory.availability_changed event arrives; without an event bus (KAFKA_BROKERS unset in distributed mode) an answer may be as old as its hint. `Cache-Control` headers for CDNs are sent either way.",
+  ),
+  RESPONSE_CACHE_MAX_BYTES: positiveInt(67_108_864).describe(
+    "Most memory (bytes of stored JSON, about) the response cache holds; past it the least recently used answers go first.",
+  ),
+  KAFKA_BROKERS: commaList()
+    .optional()
+    .describe(
+      "Comma-separated Kafka brokers the router follows catalog and inventory events on, to empty its response cache; without them (distributed mode) cached answers live as long as their hints. `npm start` hands the router its in-process bus instead.",
+    ),
+  KAFKA_CLIENT_ID: z.string().default("storefront-router").describe("The router's Kafka client id."),
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/)
+    .default("")
+    .describe("Prefix of every topic and consumer group (`<namespace>.storefront.catalog`): the subgraphs' KAFKA_NAMESPACE."),
 };
 
 export type RouterSettings = ReturnType<typeof readRouterSettings>;

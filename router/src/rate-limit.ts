@@ -1,10 +1,17 @@
+import cluster from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Viewer } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
 import { clientAddressOf, type Logger, type RequestGuard, sendGraphQLError } from "@storefront/service";
 import { routerMetrics } from "@storefront/telemetry";
 import pg from "pg";
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterCluster,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { RouterSettings } from "./env.ts";
 
 /** The table rate-limiter-flexible creates (if missing) in RATE_LIMIT_DATABASE_URL's database: key, points, expire. */
@@ -60,8 +67,12 @@ interface BudgetStore {
 function memoryStore(windowSeconds: number): BudgetStore {
   return {
     budget(keyPrefix, limit) {
-      const limiter = new RateLimiterMemory({ keyPrefix, points: limit, duration: windowSeconds });
-      return { take: (key) => consume(limiter, key, limit) };
+      const local = new RateLimiterMemory({ keyPrefix, points: limit, duration: windowSeconds });
+      if (!cluster.isWorker) return { take: (key) => consume(local, key, limit) };
+      // With WORKERS, the primary keeps the counts (main.ts starts its RateLimiterClusterMaster), so that N workers do
+      // not make N budgets; a primary that does not answer within a second leaves this worker counting alone.
+      const shared = new RateLimiterCluster({ keyPrefix, points: limit, duration: windowSeconds, timeoutMs: 1_000 });
+      return { take: (key) => consume(shared, key, limit).catch(() => consume(local, key, limit)) };
     },
     close: async () => undefined,
   };

@@ -7,6 +7,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { createAccessTokenVerifier, type VerifyAccessToken } from "@storefront/auth";
+import type { EventBus } from "@storefront/events";
 import {
   type BaseContext,
   createGraphQLHttpServer,
@@ -31,6 +32,7 @@ import { subgraphCallMetrics } from "./observability.ts";
 import { refuseUnresolvedOperations } from "./operation-resolution.ts";
 import { createPersistedOperations } from "./persisted-operations.ts";
 import { createRateLimits } from "./rate-limit.ts";
+import { createResponseCache } from "./response-cache.ts";
 import { createSubgraphTraffic } from "./subgraphs/data-source.ts";
 import { subgraphsOf, supergraphFromFile } from "./supergraph.ts";
 
@@ -38,6 +40,8 @@ export interface RouterOptions {
   /** Everything configurable, as read by readRouterSettings. */
   readonly settings: RouterSettings;
   readonly logger: Logger;
+  /** The event bus the response cache follows (the embedded shop's); default: Kafka when KAFKA_BROKERS is set. */
+  readonly bus?: EventBus;
 }
 
 /** What the router knows of a request: its id, logger and verified viewer, and what it forwards of the caller. */
@@ -72,7 +76,7 @@ function applyApolloTelemetrySetting(disabled: boolean): void {
 }
 
 /** The router: the composed supergraph over HTTP, with its edge (CORS, compression, limits, …), /health and /ready. */
-export function createRouter({ settings, logger }: RouterOptions) {
+export function createRouter({ settings, logger, bus }: RouterOptions) {
   // First: a missing or broken manifest stops the router here, before anything starts.
   const persistedOperations = createPersistedOperations(
     { mode: settings.PERSISTED_OPERATIONS_MODE, manifestPath: settings.PERSISTED_OPERATIONS_PATH, apq: settings.APQ_ENABLED },
@@ -125,11 +129,14 @@ export function createRouter({ settings, logger }: RouterOptions) {
   // Both decide before the query planner runs: which text an id stands for, whether it may run, whether it is too big.
   const limits = createOperationLimits(operationLimitSettingsOf(settings), logger);
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => limits.useSupergraph(coreSupergraphSdl));
+  // Whole answers to anonymous queries, emptied by catalog and inventory events; and every answer's Cache-Control.
+  const responseCache = createResponseCache<RouterContext>({ settings, logger, bus });
 
   const plugins: ApolloServerPlugin<RouterContext>[] = [
     refuseUnresolvedOperations(),
     ...(persistedOperations.plugin ? [persistedOperations.plugin] : []),
     limits.plugin,
+    ...responseCache.plugins,
     // Apollo stops after the HTTP server has drained, so no subgraph call is left to cut.
     { serverWillStart: async () => ({ serverWillStop: () => subgraphTraffic.close() }) },
     { serverWillStart: async () => ({ serverWillStop: async () => rateLimits?.close() }) },

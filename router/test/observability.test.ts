@@ -51,6 +51,8 @@ describe("router observability", () => {
       CATALOG_URL: catalog.url,
       MAX_DEPTH: "4",
       RATE_LIMIT_PER_ADDRESS: "25",
+      // every request here must reach the catalog, to be counted there (response-cache.test.ts counts the cache's hits)
+      RESPONSE_CACHE_ENABLED: "false",
     });
     router = await createRouter({ settings, logger: silentLogger() }).listen(0);
   });

@@ -206,6 +206,8 @@ describe("traffic shaping towards subgraphs", { timeout: 120_000 }, () => {
       SUBGRAPH_MAX_CONNECTIONS: "2",
       SUBGRAPH_TIMEOUTS: "inventory:1500",
       SUBGRAPH_BREAKER_FAILURES: "100",
+      // five identical listings would otherwise share one call (subgraph-dedupe.test.ts)
+      SUBGRAPH_DEDUPLICATE_QUERIES: "false",
     });
     inventoryProxy.mode = "hang";
     inventoryProxy.resetCounts();

@@ -91,6 +91,7 @@ const filledIn = {
   ...example,
   POSTGRES_PASSWORD: "a1b2c3d4e5f6a7b8c9d0",
   SERVICE_CLIENT_SECRET_ORDERS: "k7Qm2pX9vR4tL8wZ1nB6cY3hJ5dF0sGa-orders",
+  SERVICE_CLIENT_SECRET_INVENTORY: "Vb3nQ8rT1wY6uI0oP4aS7dF2gH5jK9lZ-inventory",
 };
 const secrets = ["POSTGRES_PASSWORD", ...serviceClientIds.map(serviceSecretVariable)];
 

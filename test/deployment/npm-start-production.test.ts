@@ -24,7 +24,16 @@ describe("NODE_ENV=production npm start", { timeout: 180_000 }, () => {
     );
     child = spawn(process.execPath, [path.join(repoRoot, "scripts/start.ts")], {
       cwd: repoRoot,
-      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", STOREFRONT_DATA_DIR: dataDir, PORT: String(port), ...ports },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        STOREFRONT_DATA_DIR: dataDir,
+        PORT: String(port),
+        // The web app too, when it has been built: on a free port, not 3000.
+        WEB_PORT: String(await freePort()),
+        ...ports,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", (chunk: Buffer) => {

@@ -191,12 +191,19 @@ describe("the shop in production mode", { timeout: 300_000 }, () => {
       "no process tried to reach beyond the machine",
     );
     const subgraphPorts = new Set(Object.values(stack.subgraphUrls).map((url) => Number(new URL(url).port)));
+    // with KAFKA_BROKERS the router follows catalog and inventory events there (its response cache)
+    const brokerPorts = new Set(
+      (process.env.KAFKA_BROKERS ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((broker) => Number(broker.split(":").at(-1))),
+    );
     const fromRouter = attempts.filter((attempt) => attempt.script.endsWith(path.join("router", "src", "main.ts")));
     assert.ok(fromRouter.length > 0, "the router's connections were recorded");
     for (const attempt of fromRouter) {
       assert.ok(
-        attempt.host === "127.0.0.1" && attempt.port !== null && subgraphPorts.has(attempt.port),
-        `the router connected only to subgraphs (and the users subgraph's JWKS), not ${attempt.host}:${attempt.port}`,
+        attempt.host === "127.0.0.1" && attempt.port !== null && (subgraphPorts.has(attempt.port) || brokerPorts.has(attempt.port)),
+        `the router connected only to subgraphs (and the users subgraph's JWKS) and Kafka, not ${attempt.host}:${attempt.port}`,
       );
     }
   });

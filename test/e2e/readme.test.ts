@@ -12,38 +12,10 @@ import { after, before, describe, it } from "node:test";
 import { readRouterSettings } from "@storefront/router";
 import { silentLogger, subgraphNames } from "@storefront/service";
 import { freePort, graphqlRequest } from "@storefront/testkit";
-import { Kind, type OperationDefinitionNode, parse } from "graphql";
 import { type EmbeddedShop, startEmbeddedShop } from "../../scripts/embedded.ts";
+import { readmeExamples } from "../../scripts/readme-examples.ts";
 
 const readmePath = path.resolve(import.meta.dirname, "../../README.md");
-
-interface Example {
-  readonly name: string;
-  readonly query: string;
-  readonly variables: unknown;
-  readonly line: number;
-}
-
-/** The README's operations in order, each with the variables block that follows it (before the next operation). */
-export function readmeExamples(markdown: string): Example[] {
-  const examples: Example[] = [];
-  const fence = /^```(\w+)\n([\s\S]*?)^```$/gm;
-  for (const match of markdown.matchAll(fence)) {
-    const [, language, body = ""] = match;
-    const line = markdown.slice(0, match.index).split("\n").length;
-    if (language === "graphql") {
-      const operations = parse(body).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-      assert.equal(operations.length, 1, `README.md:${line}: one operation per block, so it runs without an operationName`);
-      const name = operations[0]?.name?.value;
-      assert.ok(name, `README.md:${line}: the operation has a name that later examples can refer to`);
-      examples.push({ name, query: body, variables: undefined, line });
-    } else if (language === "json" && examples.length > 0) {
-      const last = examples.at(-1);
-      if (last && last.variables === undefined) examples[examples.length - 1] = { ...last, variables: JSON.parse(body) as unknown };
-    }
-  }
-  return examples;
-}
 
 function valueAt(data: unknown, dottedPath: string): unknown {
   let value = data;

@@ -8,6 +8,8 @@ export const serviceScopes = {
   readCarts: "cart:read",
   /** Read any customer's address book (users). */
   readAddresses: "users:addresses:read",
+  /** Read any order (orders). */
+  readOrders: "orders:read",
 } as const;
 
 /** A service allowed to obtain tokens from the users subgraph with the client-credentials grant. */
@@ -31,6 +33,11 @@ const clients: Readonly<Record<string, ServiceClient>> = {
   orders: {
     subject: "bd89a402-4ab8-4236-96d6-dcf010073fa5",
     scopes: [serviceScopes.readCarts, serviceScopes.readAddresses, serviceScopes.reserveStock],
+  },
+  // before releasing a hold no order.placed confirmed, inventory asks orders whether the order exists
+  inventory: {
+    subject: "d8b610e6-4193-41ff-ae65-19c8e22fb22a",
+    scopes: [serviceScopes.readOrders],
   },
 };
 
@@ -94,12 +101,16 @@ export function createServiceTokenSource(options: ServiceTokenSourceOptions): Se
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw ErrorCode.SERVICE_UNAVAILABLE.err("The sign-in service could not be reached; try again shortly.", { cause: error });
+      throw ErrorCode.SERVICE_UNAVAILABLE.err("The sign-in service could not be reached; try again shortly.", {
+        cause: error,
+        extensions: { service: "users", reason: "unreachable" },
+      });
     }
     const body = (await response.json().catch(() => ({}))) as TokenResponse;
     if (response.status >= 500 || response.status === 429) {
       throw ErrorCode.SERVICE_UNAVAILABLE.err("The sign-in service failed to answer; try again shortly.", {
         cause: new Error(`token endpoint: HTTP ${response.status}`),
+        extensions: { service: "users", reason: "bad_response" },
       });
     }
     if (!response.ok || typeof body.access_token !== "string" || typeof body.expires_in !== "number") {

@@ -30,6 +30,8 @@ export interface VerifierOptions {
   readonly keyRefetchCooldownMs?: number;
   /** With a JWKS URL: how long fetched keys are trusted before the next token refetches them (default 10 min). */
   readonly keyCacheMaxAgeMs?: number;
+  /** Verified tokens remembered until they expire (least recently used forgotten first); 0 verifies every time. Default 10,000. */
+  readonly verifiedTokenCacheSize?: number;
 }
 
 /** Why a token was refused; clients see it as `extensions.reason` next to code UNAUTHENTICATED. */
@@ -64,18 +66,71 @@ const messages: Record<TokenRejection, string> = {
   keys_unavailable: "The signing keys could not be fetched to check the access token; try again shortly.",
 };
 
-/** Verifies access tokens; resolves with the Viewer or rejects with an UNAUTHENTICATED GraphQLError. */
+interface VerifiedToken {
+  readonly viewer: Viewer;
+  /** The token's `exp`, in ms: the entry is never used at or after it. */
+  readonly expiresAtMs: number;
+  /** The key that signed it: the entry is used only while the key set as last fetched still holds it. */
+  readonly kid: string | undefined;
+}
+
+/**
+ * Verified tokens until they expire: a bounded map in least-recently-used order (a hit moves its entry to the end,
+ * the first entry is the one to forget). Only tokens that passed verification get in, so made-up tokens cannot crowd
+ * out real ones any more than real traffic does.
+ */
+function createVerifiedTokenCache(maxEntries: number) {
+  const entries = new Map<string, VerifiedToken>();
+  return {
+    get(token: string, now: number): VerifiedToken | undefined {
+      const entry = entries.get(token);
+      if (!entry) return undefined;
+      entries.delete(token);
+      if (now >= entry.expiresAtMs) return undefined;
+      entries.set(token, entry);
+      return entry;
+    },
+    set(token: string, entry: VerifiedToken): void {
+      if (maxEntries <= 0) return;
+      entries.delete(token);
+      entries.set(token, entry);
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
+
+/**
+ * Verifies access tokens; resolves with the Viewer or rejects with an UNAUTHENTICATED GraphQLError.
+ *
+ * A verified token is remembered until its `exp` (never longer), so a client's every request, and every subgraph that
+ * request reaches, do not check the same signature again. What a remembered token means for revocation: it is only as
+ * trusted as the key set it was checked against. A hit counts only while the token's key (`kid`) is in the key set as
+ * last fetched and that set is fresh (younger than keyCacheMaxAgeMs); past that the token is verified afresh, which
+ * refetches the set. So taking a signing key out of the JWKS refuses its tokens exactly as soon as without the cache:
+ * at the next fetch of the set (at once when a token with an unknown kid triggers one, else within keyCacheMaxAgeMs).
+ * A token itself cannot be revoked before its `exp`, cache or not: access tokens are short-lived for that reason.
+ */
 export function createAccessTokenVerifier(options: VerifierOptions) {
-  const keys =
+  const remote =
     options.jwks instanceof URL
       ? createRemoteJWKSet(options.jwks, {
           cooldownDuration: options.keyRefetchCooldownMs ?? 30_000,
           cacheMaxAge: options.keyCacheMaxAgeMs ?? 600_000,
         })
-      : createLocalJWKSet(options.jwks);
+      : null;
+  const keys = remote ?? createLocalJWKSet(options.jwks as JSONWebKeySet);
+  const verified = createVerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
+  // The kids of the key set as last fetched; refreshed after every full verification (the only time jose refetches).
+  let publishedKids: ReadonlySet<string | undefined> | null = remote ? new Set() : null;
+  const notePublishedKids = () => {
+    if (remote) publishedKids = new Set((remote.jwks()?.keys ?? []).map((key) => key.kid));
+  };
+
   return async function verifyAccessToken(token: string): Promise<Viewer> {
+    const remembered = verified.get(token, Date.now());
+    if (remembered && (!remote || (remote.fresh && publishedKids?.has(remembered.kid)))) return remembered.viewer;
     try {
-      const { payload } = await jwtVerify<AccessTokenClaims>(token, keys, {
+      const { payload, protectedHeader } = await jwtVerify<AccessTokenClaims>(token, keys, {
         algorithms: [accessTokenContract.algorithm],
         issuer: options.issuer ?? accessTokenContract.issuer,
         audience: options.audience ?? accessTokenContract.audience,
@@ -85,10 +140,18 @@ export function createAccessTokenVerifier(options: VerifierOptions) {
       if (!roles.includes(payload.role)) throw new errors.JWTClaimValidationFailed("unknown role", payload, "role", "check_failed");
       // Every id in the graph is a UUID; a token naming anything else names nobody.
       if (!UUID.test(payload.sub)) throw new errors.JWTClaimValidationFailed("sub is not a user id", payload, "sub", "check_failed");
-      return { userId: payload.sub, role: payload.role, scopes: (payload.scope ?? "").split(" ").filter(Boolean) };
+      const viewer: Viewer = Object.freeze({
+        userId: payload.sub,
+        role: payload.role,
+        scopes: Object.freeze((payload.scope ?? "").split(" ").filter(Boolean)),
+      });
+      verified.set(token, { viewer, expiresAtMs: (payload.exp ?? 0) * 1000, kid: protectedHeader.kid });
+      return viewer;
     } catch (error) {
       const reason = rejection(error);
       throw ErrorCode.UNAUTHENTICATED.err(messages[reason], { extensions: { reason }, cause: error });
+    } finally {
+      notePublishedKids();
     }
   };
 }

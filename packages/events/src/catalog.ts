@@ -6,7 +6,9 @@ export const ORDER_TOPIC = "storefront.orders";
 export const PAYMENT_TOPIC = "storefront.payments";
 /** Where inventory.* events go. */
 export const INVENTORY_TOPIC = "storefront.inventory";
-export const eventTopics: readonly string[] = [ORDER_TOPIC, PAYMENT_TOPIC, INVENTORY_TOPIC];
+/** Where catalog.* events go. */
+export const CATALOG_TOPIC = "storefront.catalog";
+export const eventTopics: readonly string[] = [ORDER_TOPIC, PAYMENT_TOPIC, INVENTORY_TOPIC, CATALOG_TOPIC];
 
 /** The dead-letter topic of a topic: messages its consumers can never handle, with the reason in headers. */
 export function deadLetterTopic(topic: string): string {
@@ -116,6 +118,24 @@ function inventoryEvent<const N extends string, const V extends number, S extend
     subject: (d) => d.productId,
   };
 }
+
+function catalogEvent<const N extends string, const V extends number, S extends z.ZodType>(
+  name: N,
+  version: V,
+  description: string,
+  data: S,
+  keyOf: (data: z.output<S>) => string,
+): EventDefinition<S> & { readonly type: `${N}.v${V}` } {
+  // keyed by the product (or category) id: one thing's changes stay in the order the catalog committed them
+  return { type: `${name}.v${version}`, name, version, topic: CATALOG_TOPIC, description, data, key: keyOf, subject: keyOf };
+}
+
+/** What about a product changed, for readers that only care about some of it (a search index: the text; a cache: all). */
+const ProductChange = z
+  .enum(["created", "name", "description", "price", "category", "images", "archived", "restored", "availability"])
+  .describe(
+    "created: a new product; name, description, price, category, images: that field changed; archived, restored: it left or came back on sale; availability: the catalog's copy of whether it is in stock flipped.",
+  );
 
 /**
  * THE registry of event types. A type is never changed incompatibly: a breaking change is a new version
@@ -247,6 +267,31 @@ export const eventCatalog = {
         .describe("The product's stock-level version: it grows with every change, so a reader keeps the highest and drops older reports."),
       changedAt: timestamp("the stock level changed"),
     }),
+  ),
+  "catalog.product_changed.v1": catalogEvent(
+    "catalog.product_changed",
+    1,
+    "A product was created or changed in a way its listings or its page show (name, price, category, on sale or not, in stock or not); caches of catalog answers drop what they hold.",
+    z.object({
+      productId: id("product"),
+      changes: z.array(ProductChange).min(1).describe("What changed; at least one."),
+      changedAt: timestamp("the product changed"),
+    }),
+    (d) => d.productId,
+  ),
+  "catalog.category_changed.v1": catalogEvent(
+    "catalog.category_changed",
+    1,
+    "A category was created, renamed, given a new slug or moved in the tree; caches of catalog answers drop what they hold.",
+    z.object({
+      categoryId: id("category"),
+      changes: z
+        .array(z.enum(["created", "name", "slug", "parent"]))
+        .min(1)
+        .describe("What changed: created, name, slug, parent (moved)."),
+      changedAt: timestamp("the category changed"),
+    }),
+    (d) => d.categoryId,
   ),
 } as const;
 

@@ -9,7 +9,7 @@ import {
   tracerFor,
 } from "@storefront/telemetry";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.ts";
-import { DLQ_HEADERS, type EventBus, type IncomingMessage, type Subscription } from "./bus.ts";
+import { DLQ_HEADERS, type EventBus, type IncomingMessage, type Subscription, type SubscriptionStatus } from "./bus.ts";
 import { deadLetterTopic, type EventType, eventDefinition, isEventType } from "./catalog.ts";
 import type { SqlClient, TransactionalDb } from "./db.ts";
 import { type AnyEvent, type EventOf, parseEnvelope } from "./envelope.ts";
@@ -62,10 +62,15 @@ class HandlerFailure extends Error {
 }
 
 export interface EventConsumer {
-  /** Creates the topics (and dead-letter topics) if missing and joins the group. */
+  /**
+   * Subscribes the group and returns without waiting for a broker: on Kafka, creating the topics (and dead-letter
+   * topics) and joining go on in the background until they work (see status()).
+   */
   start(): Promise<void>;
   /** Leaves the group after the message in hand (an event mid-retry is redelivered later, not dead-lettered). */
   stop(): Promise<void>;
+  /** Where the group's subscription stands (closed before start and after stop). */
+  status(): SubscriptionStatus;
   /** What the bus calls per message; exposed for tests. */
   handleMessage(message: IncomingMessage): Promise<void>;
 }
@@ -92,6 +97,7 @@ export function createEventConsumer<Tx extends SqlClient>({
   const handledTypes = Object.keys(handlers).filter(isEventType);
   const subscribedTopics = topics ?? [...new Set(handledTypes.map((type) => eventDefinition(type).topic))];
   let subscription: Subscription | undefined;
+  let stoppedAt = new Date();
   let unwatchLag: (() => void) | undefined;
   let stopping = new AbortController();
   const tracer = tracerFor(service);
@@ -249,7 +255,6 @@ export function createEventConsumer<Tx extends SqlClient>({
   const start = async (): Promise<void> => {
     if (subscription) return;
     stopping = new AbortController();
-    await bus.ensureTopics(subscribedTopics);
     subscription = await bus.subscribe({ groupId, topics: subscribedTopics, handle: handleMessage, fromBeginning });
     unwatchLag = eventMetrics.watchConsumerLag(groupId, () => bus.consumerLag(groupId, subscribedTopics));
   };
@@ -260,7 +265,10 @@ export function createEventConsumer<Tx extends SqlClient>({
     unwatchLag = undefined;
     await subscription?.close();
     subscription = undefined;
+    stoppedAt = new Date();
   };
 
-  return { start, stop, handleMessage };
+  const status = (): SubscriptionStatus => subscription?.status() ?? { state: "closed", since: stoppedAt };
+
+  return { start, stop, status, handleMessage };
 }

@@ -1,5 +1,6 @@
 export { type BackoffOptions, backoffDelay } from "./backoff.ts";
 export {
+  type BusHealth,
   CLOUDEVENTS_CONTENT_TYPE,
   DLQ_HEADERS,
   type EventBus,
@@ -7,8 +8,10 @@ export {
   type OutgoingMessage,
   type SubscribeOptions,
   type Subscription,
+  type SubscriptionStatus,
 } from "./bus.ts";
 export {
+  CATALOG_TOPIC,
   deadLetterTopic,
   type EventCatalog,
   type EventData,
@@ -52,4 +55,11 @@ export { eventJsonSchemas, SCHEMA_BASE_URI } from "./json-schema.ts";
 export { createKafkaBus, type KafkaBusOptions } from "./kafka.ts";
 export { type EventLogger, errorsOnlyLogger, silentLogger } from "./logger.ts";
 export { createInProcessBus, type InProcessBusOptions } from "./memory.ts";
-export { createOutboxRelay, type EnqueueOptions, enqueueEvent, type OutboxRelay, type OutboxRelayOptions } from "./outbox.ts";
+export {
+  createOutboxRelay,
+  type EnqueueOptions,
+  enqueueEvent,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type RelayStatus,
+} from "./outbox.ts";

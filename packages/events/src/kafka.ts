@@ -10,10 +10,12 @@ import {
   logLevel,
   Partitioners,
   type Producer,
+  type RetryOptions,
 } from "kafkajs";
-import { backoffDelay, createSerialQueue, sleep } from "./backoff.ts";
-import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from "./bus.ts";
+import { type BackoffOptions, backoffDelay, createSerialQueue, sleep } from "./backoff.ts";
+import type { BusHealth, EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription, SubscriptionStatus } from "./bus.ts";
 import { deadLetterTopic, isDeadLetterTopic } from "./catalog.ts";
+import { keepMembershipAcrossRestarts } from "./kafka-membership.ts";
 import { type EventLogger, errorFields, errorMessage, errorsOnlyLogger } from "./logger.ts";
 
 export interface KafkaBusOptions {
@@ -35,20 +37,52 @@ export interface KafkaBusOptions {
   /** publish() rejects after this long instead of waiting for the broker. Default 10 s. */
   publishTimeoutMs?: number;
   /**
-   * Consumer session timeout. After a broker restart the group waits this long for its old (dead) members before
-   * handing out partitions again, so it is also the consumers' recovery time. Default 10 s (broker minimum: 6 s).
+   * Consumer session timeout. A consumer keeps its membership through a broker outage (it never gives up retrying), so
+   * this matters only when a member is really gone (a process killed, or restarted while the broker was away): the group
+   * waits this long for it before handing its partitions to the others. Default 10 s (broker minimum: 6 s).
    */
   sessionTimeoutMs?: number;
+  /** How long close() waits for each consumer to leave its group; a broker that is away cannot be told. Default 5 s. */
+  closeTimeoutMs?: number;
   /** TLS / SASL and the like, passed to kafkajs as is. */
   connection?: Pick<KafkaConfig, "ssl" | "sasl" | "authenticationTimeout" | "reauthenticationThreshold">;
 }
 
 const kafkaLevels = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
 
+/** kafkajs retry settings with every field given: for a missing one kafkajs takes its test defaults when NODE_ENV=test. */
+const retryOf = (initialRetryTime: number, maxRetryTime: number, retries: number): Required<Omit<RetryOptions, "restartOnFailure">> => ({
+  initialRetryTime,
+  maxRetryTime,
+  retries,
+  factor: 0.2,
+  multiplier: 2,
+});
+
+/** Connecting, for the producer and the admin clients: a broker that is away fails a try within about 3.4 s. */
+const CLIENT_RETRY = retryOf(200, 1_000, 5);
+/**
+ * Consumers never give up: kafkajs retries fetches, heartbeats and joins through a broker outage (at most 1 s apart)
+ * and carries on within a second of the broker's return, as the same group member (see keepMembershipAcrossRestarts
+ * for the one crash kafkajs makes anyway).
+ */
+const CONSUMER_RETRY = retryOf(200, 1_000, Number.POSITIVE_INFINITY);
+/** The health probe: one try per seed broker, so /ready answers quickly. */
+const probeRetry = (seedBrokers: number) => retryOf(100, 100, Math.max(0, seedBrokers - 1));
+/** Between tries to join a group (create its topics, connect, subscribe) while the broker is away. */
+const JOIN_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 2_000 };
+/** health() asks the broker at most this often; readiness probes in between get the last answer. */
+const PROBE_FRESH_MS = 1_000;
+const PROBE_TIMEOUT_MS = 2_000;
+/** How long health() waits for a probe before answering with the last one: /ready must stay fast (Kubernetes: 1 s). */
+const PROBE_WAIT_MS = 500;
+
 /**
  * The bus on Apache Kafka (kafkajs): an idempotent producer with acks from all in-sync replicas, one consumer per
- * subscription (group), topics created with their dead-letter topics. A broker that is down makes publish reject
- * within publishTimeoutMs; producer and consumers reconnect by themselves once it is back.
+ * subscription (group), topics created with their dead-letter topics. Nothing waits for a broker: a broker that is
+ * away makes publish reject within publishTimeoutMs (the outbox keeps the events), and subscribe returns at once while
+ * topic creation and joining the group are retried in the background. Consumers keep their group membership through
+ * an outage and carry on by themselves once the broker is back; onReconnect tells the outbox relay.
  */
 export function createKafkaBus({
   brokers,
@@ -60,19 +94,26 @@ export function createKafkaBus({
   topicPrefix = "",
   publishTimeoutMs = 10_000,
   sessionTimeoutMs = 10_000,
+  closeTimeoutMs = 5_000,
   connection = {},
 }: KafkaBusOptions): EventBus {
-  const kafka = new Kafka({
-    ...connection,
-    clientId,
-    brokers,
-    // short timeouts and few retries: a dead broker must turn into a rejected publish, not a hang
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    retry: { initialRetryTime: 200, maxRetryTime: 3_000, retries: 5 },
-    logLevel: kafkaLevels[kafkaLogLevel],
-    logCreator: () => (entry) => forwardKafkaLog(logger, entry),
-  });
+  keepMembershipAcrossRestarts();
+  const client = (retry: RetryOptions, connectionTimeout = 3_000): Kafka =>
+    new Kafka({
+      ...connection,
+      clientId,
+      brokers,
+      // short timeouts: a dead broker must turn into a rejected publish, not a hang
+      connectionTimeout,
+      requestTimeout: 10_000,
+      retry,
+      logLevel: kafkaLevels[kafkaLogLevel],
+      logCreator: () => (entry) => forwardKafkaLog(logger, entry),
+    });
+  // kafkajs takes the connection retry from the client, so each kind of user gets its own client
+  const kafka = client(CLIENT_RETRY);
+  const consumerKafka = client(CONSUMER_RETRY);
+  const probeKafka = client(probeRetry(brokers.length), 1_000);
 
   const heartbeatMs = Math.max(500, Math.floor(sessionTimeoutMs / 3));
   const onWire = (topic: string): string => `${topicPrefix}${topic}`;
@@ -84,6 +125,22 @@ export function createKafkaBus({
   let producer: Producer | undefined;
   let admin: Admin | undefined;
   let closed = false;
+
+  // Reachability as the bus's own traffic shows it: a failure to connect marks the broker unreachable; the next answer
+  // to anything (a consumer's fetch or heartbeat, a publish, the probe) marks it back and wakes onReconnect's listeners.
+  const reconnectListeners = new Set<() => void>();
+  let unreachableSince: number | undefined;
+  const noteUnreachable = (error: unknown): void => {
+    if (unreachableSince !== undefined || !isBrokerUnreachable(error)) return;
+    unreachableSince = Date.now();
+    logger.warn({ ...errorFields(error), brokers }, "event bus: the broker is unreachable; retrying in the background");
+  };
+  const noteAnswer = (): void => {
+    if (unreachableSince === undefined) return;
+    logger.info({ brokers, unreachableMs: Date.now() - unreachableSince }, "event bus: the broker answers again");
+    unreachableSince = undefined;
+    for (const listener of [...reconnectListeners]) listener();
+  };
 
   const dropProducer = (lastSend: Promise<unknown>): void => {
     const stale = producer;
@@ -111,7 +168,7 @@ export function createKafkaBus({
             maxInFlightRequests: 1,
             allowAutoTopicCreation: true,
             createPartitioner: Partitioners.DefaultPartitioner,
-            retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 4 },
+            retry: retryOf(200, 2_000, 4),
           });
           producer = created;
           await created.connect();
@@ -122,13 +179,15 @@ export function createKafkaBus({
         await withDeadline(send, publishTimeoutMs, `publishing ${messages.length} message(s) took longer than ${publishTimeoutMs} ms`);
       } catch (error) {
         dropProducer(send);
+        noteUnreachable(error);
         throw new Error(`event bus: publish failed: ${errorMessage(error)}`, { cause: error });
       }
+      noteAnswer();
     });
 
   const getAdmin = async (): Promise<Admin> => {
     if (admin) return admin;
-    const created = kafka.admin({ retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 4 } });
+    const created = kafka.admin({ retry: retryOf(200, 2_000, 4) });
     await created.connect();
     admin = created;
     return created;
@@ -170,8 +229,10 @@ export function createKafkaBus({
           .catch(() => {})
           .then(() => stale?.disconnect())
           .catch(() => {});
+        noteUnreachable(error);
         throw new Error(`event bus: ensuring topics failed: ${errorMessage(error)}`, { cause: error });
       }
+      noteAnswer();
       for (const topic of missing) knownTopics.add(topic);
     });
 
@@ -179,9 +240,20 @@ export function createKafkaBus({
     if (closed) throw new Error("event bus: closed");
     const stopping = new AbortController();
     let consumer: Consumer | undefined;
-    let restarts = 0;
+    let state: SubscriptionStatus["state"] = "joining";
+    let since = new Date();
+    let lastError: string | undefined;
+    let lastAnswerAt = Date.now();
+
+    const enter = (next: SubscriptionStatus["state"], error?: unknown): void => {
+      if (state !== next) since = new Date();
+      state = next;
+      lastError = error === undefined ? undefined : errorMessage(error);
+    };
 
     const eachMessage = async ({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> => {
+      // a consumer abandoned by close() (its broker away) must not hand anything to the handler when it comes back
+      if (stopping.signal.aborted) throw new Error("event bus: subscription closed");
       const incoming: IncomingMessage = {
         topic: offWire(topic),
         key: message.key ? message.key.toString("utf8") : null,
@@ -212,63 +284,121 @@ export function createKafkaBus({
       }
     };
 
-    const start = async (): Promise<Consumer> => {
-      const created = kafka.consumer({
+    const startConsumer = async (): Promise<void> => {
+      const created = consumerKafka.consumer({
         groupId: `${topicPrefix}${groupId}`,
         allowAutoTopicCreation: true,
         sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: heartbeatMs,
         maxWaitTimeInMs: 500,
-        retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: async () => !stopping.signal.aborted },
+        retry: { ...CONSUMER_RETRY, restartOnFailure: async () => !stopping.signal.aborted },
+      });
+      let crashes = 0;
+      created.on(created.events.GROUP_JOIN, () => {
+        lastAnswerAt = Date.now();
+        crashes = 0;
+        if (consumer === created) enter("consuming");
+      });
+      // every answer from the broker (fetches every maxWaitTimeInMs, heartbeats): the consumer is in touch
+      created.on(created.events.REQUEST, () => {
+        lastAnswerAt = Date.now();
+        noteAnswer();
       });
       created.on(created.events.CRASH, ({ payload }) => {
-        // kafkajs restarts after retriable crashes itself; after the others we build a new consumer
-        if (!payload.restart && !stopping.signal.aborted) void restart(created, payload.error);
+        if (consumer !== created || stopping.signal.aborted) return;
+        enter("joining", payload.error);
+        if (payload.restart) {
+          logger.warn({ ...errorFields(payload.error), groupId }, "event bus: consumer crashed; kafkajs starts it again");
+          return;
+        }
+        // kafkajs restarts after retriable crashes only. After the others (such as "Failed to find group coordinator"
+        // while a broker shuts down) the same consumer runs again, as kafkajs' own restart does: it keeps its cluster,
+        // so it rejoins as the member it was (keepMembershipAcrossRestarts). Only if that fails, a new consumer.
+        crashes += 1;
+        const delay = backoffDelay(crashes, JOIN_BACKOFF);
+        logger.warn({ ...errorFields(payload.error), groupId, retryInMs: delay }, "event bus: consumer crashed; starting it again");
+        void sleep(delay, stopping.signal).then(async () => {
+          if (stopping.signal.aborted || consumer !== created) return;
+          try {
+            await created.connect();
+            await created.run({ eachMessage });
+          } catch (error) {
+            if (stopping.signal.aborted || consumer !== created) return;
+            logger.error({ ...errorFields(error), groupId }, "event bus: consumer did not start again; building a new one");
+            consumer = undefined;
+            await created.disconnect().catch(() => {});
+            await join();
+          }
+        });
       });
       consumer = created;
       try {
         await created.connect();
+        if (stopping.signal.aborted) throw new Error("event bus: subscription closed");
         await created.subscribe({ topics: topics.map(onWire), fromBeginning });
+        if (stopping.signal.aborted) throw new Error("event bus: subscription closed");
         await created.run({ eachMessage });
       } catch (error) {
         if (consumer === created) consumer = undefined;
         await created.disconnect().catch(() => {});
         throw error;
       }
-      return created;
     };
 
-    const restart = async (crashed: Consumer, cause: Error): Promise<void> => {
-      if (consumer !== crashed) return;
-      consumer = undefined;
-      logger.error({ ...errorFields(cause), groupId }, "event bus: consumer crashed, starting a new one");
-      await crashed.disconnect().catch(() => {});
-      while (!stopping.signal.aborted) {
-        restarts += 1;
-        await sleep(backoffDelay(restarts, { initialMs: 500, maxMs: 10_000 }), stopping.signal);
-        if (stopping.signal.aborted) return;
+    // Joins in the background: the topics first (a consumer must not auto-create them with the broker's defaults),
+    // then the consumer; each failure (the broker away) is retried with bounded backoff until it works or close().
+    const join = async (): Promise<void> => {
+      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
         try {
-          await start();
-          restarts = 0;
+          await ensureTopics(topics);
+          await startConsumer();
+          if (attempt > 1) logger.info({ groupId, attempts: attempt }, "event bus: consumer started");
           return;
         } catch (error) {
-          logger.warn({ ...errorFields(error), groupId, attempt: restarts }, "event bus: consumer restart failed, trying again");
+          if (stopping.signal.aborted) return;
+          enter("joining", error);
+          const delay = backoffDelay(attempt, JOIN_BACKOFF);
+          const fields = { ...errorFields(error), groupId, attempt, retryInMs: delay };
+          // once at warn: the retries of an outage would flood the log
+          if (attempt === 1) logger.warn(fields, "event bus: cannot join the consumer group yet; retrying in the background");
+          else logger.debug(fields, "event bus: joining the consumer group failed again");
+          await sleep(delay, stopping.signal);
         }
       }
     };
 
-    await retryingWhileRetriable(start);
+    // silence longer than this from a member that fetches every maxWaitTimeInMs and heartbeats every heartbeatMs
+    const silenceMs = Math.max(5_000, sessionTimeoutMs);
     const subscription: Subscription = {
       close: async () => {
         if (stopping.signal.aborted) return;
         stopping.abort();
+        enter("closed");
         subscriptions.delete(subscription);
-        await consumer
-          ?.disconnect()
-          .catch((error: unknown) => logger.warn({ ...errorFields(error), groupId }, "event bus: consumer disconnect failed"));
+        const leaving = consumer?.disconnect();
+        if (!leaving) return;
+        await withDeadline(leaving, closeTimeoutMs, `leaving consumer group ${groupId} took longer than ${closeTimeoutMs} ms`).catch(
+          (error: unknown) =>
+            logger.warn(
+              { ...errorFields(error), groupId },
+              "event bus: consumer did not leave its group; it stops once the broker answers",
+            ),
+        );
+      },
+      status: () => {
+        const silentFor = Date.now() - lastAnswerAt;
+        if (state === "consuming" && silentFor > silenceMs) {
+          return {
+            state: "reconnecting",
+            since: new Date(lastAnswerAt),
+            lastError: `no answer from the broker for ${Math.round(silentFor / 1_000)} s`,
+          };
+        }
+        return { state, since, ...(lastError === undefined ? {} : { lastError }) };
       },
     };
     subscriptions.add(subscription);
+    void join();
     return subscription;
   };
 
@@ -278,7 +408,7 @@ export function createKafkaBus({
 
   const readLag = async (groupId: string, topics: string[]): Promise<PartitionLag[]> => {
     lagAdmin ??= (async () => {
-      const created = kafka.admin({ retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 1 } });
+      const created = kafka.admin({ retry: retryOf(200, 1_000, 1) });
       await created.connect();
       return created;
     })();
@@ -317,6 +447,61 @@ export function createKafkaBus({
     return reading;
   };
 
+  // the probe's own admin client, kept connected between probes: one metadata request per probe
+  let probeAdmin: Admin | undefined;
+  let probing: Promise<BusHealth> | undefined;
+  let lastProbe: { at: number; health: BusHealth } | undefined;
+
+  const probeBroker = async (): Promise<BusHealth> => {
+    const attempt = (async () => {
+      if (!probeAdmin) {
+        probeAdmin = probeKafka.admin({ retry: probeRetry(brokers.length) });
+        await probeAdmin.connect();
+      }
+      await probeAdmin.describeCluster();
+    })();
+    try {
+      await withDeadline(attempt, PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS} ms`);
+      noteAnswer();
+      return { ok: true };
+    } catch (error) {
+      const stale = probeAdmin;
+      probeAdmin = undefined;
+      void attempt
+        .catch(() => {})
+        .then(() => stale?.disconnect())
+        .catch(() => {});
+      noteUnreachable(error);
+      return { ok: false, detail: `broker unreachable (${brokers.join(", ")}): ${errorMessage(error)}` };
+    }
+  };
+
+  const health = async (): Promise<BusHealth> => {
+    if (closed) return { ok: false, detail: "event bus: closed" };
+    if (lastProbe && Date.now() - lastProbe.at < PROBE_FRESH_MS) return lastProbe.health;
+    probing ??= probeBroker()
+      .then((answer) => {
+        lastProbe = { at: Date.now(), health: answer };
+        return answer;
+      })
+      .finally(() => {
+        probing = undefined;
+      });
+    // a broker that does not answer must not make /ready slow: past PROBE_WAIT_MS the last answer stands
+    const waiting = new AbortController();
+    const answered = await Promise.race([probing, sleep(PROBE_WAIT_MS, waiting.signal).then(() => undefined)]);
+    waiting.abort();
+    return (
+      answered ??
+      lastProbe?.health ?? { ok: false, detail: `broker unreachable (${brokers.join(", ")}): no answer within ${PROBE_WAIT_MS} ms` }
+    );
+  };
+
+  const onReconnect = (listener: () => void): (() => void) => {
+    reconnectListeners.add(listener);
+    return () => reconnectListeners.delete(listener);
+  };
+
   const close = async (): Promise<void> => {
     if (closed) return;
     await Promise.allSettled([...subscriptions].map((subscription) => subscription.close()));
@@ -324,13 +509,20 @@ export function createKafkaBus({
     await serial(async () => {
       closed = true;
     });
-    await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), lagAdmin?.then((client) => client.disconnect())]);
+    reconnectListeners.clear();
+    await Promise.allSettled([
+      producer?.disconnect(),
+      admin?.disconnect(),
+      probeAdmin?.disconnect(),
+      lagAdmin?.then((client) => client.disconnect()),
+    ]);
     lagAdmin = undefined;
     producer = undefined;
     admin = undefined;
+    probeAdmin = undefined;
   };
 
-  return { publish, subscribe, ensureTopics, consumerLag, close };
+  return { transport: "kafka", publish, subscribe, ensureTopics, consumerLag, health, onReconnect, close };
 }
 
 function groupByTopic(messages: OutgoingMessage[]): [string, OutgoingMessage[]][] {
@@ -380,11 +572,36 @@ function allTopicsExisted(error: unknown): boolean {
   return Array.isArray(errors) && errors.length > 0 && errors.every((each) => each.type === "TOPIC_ALREADY_EXISTS");
 }
 
+/** A broker that did not answer in time. */
+class BrokerDeadlineError extends Error {
+  override name = "BrokerDeadlineError";
+}
+
+/** Names of kafkajs errors that mean the broker could not be reached (not that it refused something). */
+const unreachableErrors = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSNoBrokerAvailableError",
+  "KafkaJSBrokerNotFound",
+  "BrokerDeadlineError",
+]);
+
+/** True when `error`, or an error it wraps (kafkajs' retry errors keep the last failure as the cause), is one of those. */
+function isBrokerUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (unreachableErrors.has(current.name)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** Rejects after `ms`; the late result of `work` is swallowed (the caller cleans up after it). */
 function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new BrokerDeadlineError(message)), ms);
   });
   work.catch(() => {});
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
@@ -404,6 +621,8 @@ function forwardKafkaLog(logger: EventLogger, { namespace, level, log }: LogEntr
     message.startsWith("Limiting retries for the idempotent producer") ||
     // connection failures repeat every retry while a broker is down; publish / consumer failures are reported by us once
     namespace === "Connection" ||
+    // the bus reports consumer crashes itself (the CRASH event)
+    (namespace === "Consumer" && (message.startsWith("Crash:") || message.startsWith("Restarting the consumer"))) ||
     namespace === "BrokerPool" ||
     namespace === "RequestQueue";
   if (!quiet && (level === logLevel.ERROR || level === logLevel.WARN)) logger.warn(entry, message);

@@ -1,6 +1,6 @@
 import type { PartitionLag } from "@storefront/telemetry";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.ts";
-import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from "./bus.ts";
+import type { BusHealth, EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from "./bus.ts";
 import { deadLetterTopic, isDeadLetterTopic } from "./catalog.ts";
 import { type EventLogger, errorFields, errorsOnlyLogger } from "./logger.ts";
 
@@ -169,14 +169,17 @@ export function createInProcessBus({
     fire(group.changed);
     for (const topic of subscribed) ensureLoops(group, topic);
     const joined = group;
+    let since = new Date();
     return {
       close: async () => {
         if (member.closed) return;
         member.closed = true;
+        since = new Date();
         joined.members = joined.members.filter((other) => other !== member);
         fire(joined.changed);
         await Promise.allSettled([...member.inFlight]);
       },
+      status: () => ({ state: member.closed ? "closed" : "consuming", since }),
     };
   };
 
@@ -207,7 +210,11 @@ export function createInProcessBus({
     await Promise.allSettled([...groups.values()].flatMap((group) => [...group.loops.values()]));
   };
 
-  return { publish, subscribe, ensureTopics, consumerLag, close };
+  // nothing to reach: the bus is this process
+  const health = async (): Promise<BusHealth> => ({ ok: true });
+  const onReconnect = (): (() => void) => () => {};
+
+  return { transport: "in-process", publish, subscribe, ensureTopics, consumerLag, health, onReconnect, close };
 }
 
 function createSignal(): Signal {

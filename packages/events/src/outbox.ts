@@ -66,13 +66,28 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often to look for rows when not notified. Default 1 s. */
   pollIntervalMs?: number;
-  /** Pause after a failed publish, growing per failure. Default 500 ms … 30 s. */
+  /**
+   * Pause after a failed publish, growing per failure, with jitter. Default 250 ms … 2 s: a broker that is away costs a
+   * try every few seconds, and one that is back is used within 2 s (at once when the bus sees it answer: onReconnect).
+   */
   backoff?: BackoffOptions;
   /** A publish taking longer counts as failed (the rows stay pending). Default 15 s. */
   publishTimeoutMs?: number;
   /** Published rows are deleted after this long (kept meanwhile for inspection). Default 24 h. */
   retainPublishedMs?: number;
 }
+
+/** Whether the relay's last batch reached the bus, for /ready. */
+export type RelayStatus =
+  | { readonly publishing: true }
+  | {
+      readonly publishing: false;
+      /** When the batches began to fail. */
+      readonly failingSince: Date;
+      /** Failed batches since then. */
+      readonly attempts: number;
+      readonly lastError: string;
+    };
 
 export interface OutboxRelay {
   /** Starts the background loop. */
@@ -87,6 +102,8 @@ export interface OutboxRelay {
   pending(): Promise<number>;
   /** Rows not yet published and the age of the oldest, in one query (outbox_pending_events, outbox_oldest_pending_age_seconds). */
   stats(): Promise<OutboxStats>;
+  /** Whether the loop's batches are reaching the bus (they are until one fails). */
+  status(): RelayStatus;
 }
 
 interface OutboxRow {
@@ -115,7 +132,7 @@ export function createOutboxRelay({
   service = "outbox",
   batchSize = 100,
   pollIntervalMs = 1_000,
-  backoff = { initialMs: 500, maxMs: 30_000 },
+  backoff = { initialMs: 250, maxMs: 2_000 },
   publishTimeoutMs = 15_000,
   retainPublishedMs = 24 * 60 * 60 * 1_000,
 }: OutboxRelayOptions): OutboxRelay {
@@ -125,8 +142,12 @@ export function createOutboxRelay({
   let stopping = new AbortController();
   let wake = new AbortController();
   let notified = false;
+  let reconnected = false;
+  let failures = 0;
+  let failing: Extract<RelayStatus, { publishing: false }> | undefined;
   let lastCleanup = 0;
   let unwatch: (() => void) | undefined;
+  let unwatchReconnect: (() => void) | undefined;
   const tracer = tracerFor(service);
 
   // One PRODUCER span per message, a child of the context the event was created in; the message's traceparent
@@ -233,19 +254,29 @@ export function createOutboxRelay({
     if (deleted > 0) logger.debug({ deleted }, "outbox: old published rows deleted");
   };
 
+  const failed = (error: unknown): number => {
+    failures += 1;
+    failing = {
+      publishing: false,
+      failingSince: failing?.failingSince ?? new Date(),
+      attempts: failures,
+      lastError: errorMessage(error).slice(0, 500),
+    };
+    return backoffDelay(failures, backoff);
+  };
+
   const loop = async (): Promise<void> => {
-    let failures = 0;
     while (!stopping.signal.aborted) {
       let delay = pollIntervalMs;
       try {
         const outcome = await runBatch();
         if (outcome.locked && outcome.error !== undefined) {
-          failures += 1;
-          delay = backoffDelay(failures, backoff);
+          delay = failed(outcome.error);
           logger.warn({ ...errorFields(outcome.error), attempt: failures, retryInMs: delay }, "outbox: publish failed; rows stay pending");
         } else if (outcome.locked) {
-          if (failures > 0) logger.info({ after: failures }, "outbox: publishing again");
+          if (failing) logger.info({ after: failures, failingMs: Date.now() - failing.failingSince.getTime() }, "outbox: publishing again");
           failures = 0;
+          failing = undefined;
           if (outcome.published > 0) {
             delay = 0;
             logger.debug({ published: outcome.published }, "outbox: published");
@@ -253,26 +284,34 @@ export function createOutboxRelay({
           }
         }
       } catch (error) {
-        failures += 1;
-        delay = backoffDelay(failures, backoff);
+        delay = failed(error);
         logger.error({ ...errorFields(error), attempt: failures, retryInMs: delay }, "outbox: relay batch failed");
       }
       if (delay === 0) continue;
-      // a notify cuts the poll short, never a backoff: commits must not hammer a broker that is down
-      if (failures === 0 && notified) {
+      // a notify cuts the poll short, never a backoff (commits must not hammer a broker that is down); onReconnect cuts both
+      if ((failures === 0 && notified) || reconnected) {
         notified = false;
+        reconnected = false;
         continue;
       }
       wake = new AbortController();
-      await sleep(delay, failures === 0 ? AbortSignal.any([wake.signal, stopping.signal]) : stopping.signal);
+      await sleep(delay, AbortSignal.any([wake.signal, stopping.signal]));
       notified = false;
+      reconnected = false;
     }
   };
 
   const start = (): void => {
     if (running) return;
     unwatch = eventMetrics.watchOutbox(service, stats);
+    // the bus saw the broker answer again: retry now rather than at the end of the backoff
+    unwatchReconnect = bus.onReconnect(() => {
+      reconnected = true;
+      wake.abort();
+    });
     stopping = new AbortController();
+    failures = 0;
+    failing = undefined;
     running = loop().finally(() => {
       running = undefined;
     });
@@ -282,6 +321,8 @@ export function createOutboxRelay({
     stopping.abort();
     unwatch?.();
     unwatch = undefined;
+    unwatchReconnect?.();
+    unwatchReconnect = undefined;
     await running;
   };
 
@@ -304,7 +345,7 @@ export function createOutboxRelay({
 
   const notify = (): void => {
     notified = true;
-    wake.abort();
+    if (failures === 0) wake.abort();
   };
 
   const pending = async (): Promise<number> => {
@@ -321,5 +362,7 @@ export function createOutboxRelay({
     return { pending: row?.pending ?? 0, oldestPendingSeconds: Math.max(0, row?.oldest ?? 0) };
   };
 
-  return { start, stop, flush, notify, pending, stats };
+  const status = (): RelayStatus => failing ?? { publishing: true };
+
+  return { start, stop, flush, notify, pending, stats, status };
 }

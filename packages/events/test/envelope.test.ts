@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
+  CATALOG_TOPIC,
   createEvent,
   deadLetterTopic,
   type EventHandlers,
@@ -118,11 +119,16 @@ describe("envelope", () => {
 
 describe("catalogue", () => {
   test("every type is versioned and on its topic; order and payment events are keyed by the order id", () => {
-    assert.equal(eventTypes.length, 11);
-    const topicOfPrefix: Record<string, string> = { order: ORDER_TOPIC, payment: PAYMENT_TOPIC, inventory: INVENTORY_TOPIC };
+    assert.equal(eventTypes.length, 13);
+    const topicOfPrefix: Record<string, string> = {
+      order: ORDER_TOPIC,
+      payment: PAYMENT_TOPIC,
+      inventory: INVENTORY_TOPIC,
+      catalog: CATALOG_TOPIC,
+    };
     for (const type of eventTypes) {
       const definition = eventDefinition(type);
-      assert.match(type, /^(order|payment|inventory)\.[a-z_]+\.v\d+$/);
+      assert.match(type, /^(order|payment|inventory|catalog)\.[a-z_]+\.v\d+$/);
       assert.equal(definition.type, type);
       assert.equal(`${definition.name}.v${definition.version}`, type);
       assert.equal(topicOf(type), topicOfPrefix[type.split(".")[0] ?? ""]);
@@ -157,6 +163,37 @@ describe("catalogue", () => {
           }),
         MalformedEventError,
         JSON.stringify(wrong),
+      );
+    }
+  });
+
+  test("catalog.product_changed.v1 and catalog.category_changed.v1 are keyed by and about what changed, and refuse an empty or unknown change", () => {
+    const productId = randomUUID();
+    const product = createEvent({
+      type: "catalog.product_changed.v1",
+      source: "/storefront/catalog",
+      data: { productId, changes: ["price"], changedAt: new Date().toISOString() },
+    });
+    assert.equal(product.subject, productId);
+    assert.equal(eventCatalog["catalog.product_changed.v1"].key(product.data), productId);
+    assert.equal(topicOf(product.type), "storefront.catalog");
+    const categoryId = randomUUID();
+    const category = createEvent({
+      type: "catalog.category_changed.v1",
+      source: "/storefront/catalog",
+      data: { categoryId, changes: ["parent"], changedAt: new Date().toISOString() },
+    });
+    assert.equal(eventCatalog["catalog.category_changed.v1"].key(category.data), categoryId);
+    for (const changes of [[], ["colour"]]) {
+      assert.throws(
+        () =>
+          createEvent({
+            type: "catalog.product_changed.v1",
+            source: "/storefront/catalog",
+            data: { productId, changes: changes as ["price"], changedAt: new Date().toISOString() },
+          }),
+        MalformedEventError,
+        JSON.stringify(changes),
       );
     }
   });

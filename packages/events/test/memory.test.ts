@@ -73,6 +73,33 @@ describe("in-process bus", () => {
   });
 });
 
+describe("in-process bus health", () => {
+  test("is always healthy (nothing to reach); a consumer's subscription is consuming from start until stop", async () => {
+    const bus = createInProcessBus();
+    const database = await createTestDatabase();
+    const consumer = createEventConsumer({
+      bus,
+      groupId: "health",
+      db: database.db,
+      logger: silentLogger(),
+      handlers: { "order.placed.v1": async (event, tx) => writeNote(tx, "health", event) },
+    });
+    try {
+      assert.equal(bus.transport, "in-process");
+      assert.deepEqual(await bus.health(), { ok: true });
+      assert.equal(consumer.status().state, "closed", "not started yet");
+      await consumer.start();
+      assert.equal(consumer.status().state, "consuming");
+      await consumer.stop();
+      assert.equal(consumer.status().state, "closed");
+    } finally {
+      await consumer.stop();
+      await bus.close();
+      await database.drop();
+    }
+  });
+});
+
 describe("event consumer on the in-process bus", () => {
   test("a database that fails around the handler is retried without limit, never dead-lettered", async () => {
     const database = await createTestDatabase();

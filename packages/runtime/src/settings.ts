@@ -1,5 +1,5 @@
 import { SERVICE_SECRET_MIN_LENGTH, serviceClientIds } from "@storefront/auth";
-import { commaList, defaultSubgraphPorts, flag, port, serviceEnv, subgraphNames } from "@storefront/service";
+import { commaList, defaultSubgraphPorts, flag, port, serviceEnv, subgraphNames, workersSetting } from "@storefront/service";
 import { z } from "zod";
 import { serviceSecretVariable } from "./service-secrets.ts";
 
@@ -17,6 +17,8 @@ export function subgraphSettingsShape(name: string, defaultPort: number) {
   return {
     ...serviceEnv,
     PORT: port(defaultPort).describe("Port of /graphql, /health, /ready and /metrics."),
+    // All cores (runtime main.ts); more than one needs DATABASE_URL. Per worker: see the README's list.
+    WORKERS: workersSetting(),
     DATABASE_URL: z
       .string()
       .optional()

@@ -7,9 +7,10 @@ import {
 } from "@storefront/auth";
 import { type DatabaseConfig, openDatabase } from "@storefront/db";
 import type { SqlClient } from "@storefront/events";
-import { createEventConsumer, createOutboxRelay, type EventBus } from "@storefront/events";
-import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessReport } from "@storefront/service";
+import { createEventConsumer, createOutboxRelay, type EventBus, type EventConsumer } from "@storefront/events";
+import { type BaseContext, createGraphQLHttpServer, type Logger, type ReadinessCheck, type ReadinessReport } from "@storefront/service";
 import { metricsRoute, setUpTracing, type TracingOptions, watchDatabasePool } from "@storefront/telemetry";
+import { kafkaReadiness } from "./kafka-readiness.ts";
 import { startPeriodicJob } from "./periodic-job.ts";
 import type { PrismaLike, SubgraphModule } from "./subgraph-module.ts";
 import { jwksUrlOf, tokenUrlOf } from "./urls.ts";
@@ -100,8 +101,9 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
         options.tokenUrl ? new URL(options.tokenUrl) : tokenUrlOf(options.subgraphUrls),
       ),
     });
+    let consumer: EventConsumer | undefined;
     if (parts.handlers) {
-      const consumer = createEventConsumer<Tx>({
+      consumer = createEventConsumer<Tx>({
         bus: options.bus,
         groupId: module.name,
         service: module.name,
@@ -111,8 +113,10 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
         // what a handler wrote to the outbox (order.paid after payment.captured, …) leaves right after its commit
         afterCommit: () => relay?.notify(),
       });
+      // returns at once: without a broker the group is joined in the background when it is back
       await consumer.start();
-      closers.push(() => consumer.stop());
+      const started = consumer;
+      closers.push(() => started.stop());
     }
 
     for (const job of parts.jobs ?? []) closers.push(startPeriodicJob(job, logger));
@@ -120,13 +124,22 @@ export async function startSubgraph<Db extends PrismaLike<Tx>, Context extends B
     const verify =
       options.verifyAccessToken ??
       createAccessTokenVerifier({ jwks: options.jwksUrl ? new URL(options.jwksUrl) : jwksUrlOf(options.subgraphUrls) });
-    const readiness = async (): Promise<ReadinessReport> => {
+    const databaseCheck = async (): Promise<ReadinessCheck> => {
       try {
         await prisma.$queryRawUnsafe("SELECT 1");
-        return { ready: true, checks: { database: { ok: true } } };
+        return { ok: true };
       } catch (error) {
-        return { ready: false, checks: { database: { ok: false, detail: error instanceof Error ? error.message : String(error) } } };
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
       }
+    };
+    // Kafka never makes the subgraph unready: it serves without it (see kafkaReadiness)
+    const kafkaCheck =
+      options.bus.transport === "kafka" && (relay || consumer)
+        ? kafkaReadiness({ bus: options.bus, relay, consumer: consumer && { groupId: module.name, status: consumer.status } })
+        : undefined;
+    const readiness = async (): Promise<ReadinessReport> => {
+      const [database, kafka] = await Promise.all([databaseCheck(), kafkaCheck?.()]);
+      return { ready: database.ok, checks: kafka ? { database, kafka } : { database } };
     };
     const http = createGraphQLHttpServer({
       service: module.name,

@@ -4,12 +4,23 @@ import { type BaseContext as ApolloBaseContext, type ApolloServer, HeaderMap } f
 import { flushTraces } from "@storefront/telemetry";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
+import { withCallerBudget } from "./entities-client.ts";
 import { noteRefusal, observeGraphQLHttpRequest, requestObservationPlugin } from "./observability.ts";
+
+/**
+ * One check of `/ready`. `degraded: true` marks a failing check the process serves without (Kafka: events wait in the
+ * outbox), so it stays ready; the check is there for operators.
+ */
+export interface ReadinessCheck {
+  ok: boolean;
+  degraded?: boolean;
+  detail?: string;
+}
 
 /** What `/ready` reports: each named check and whether it passed. */
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly checks: Record<string, { ok: boolean; detail?: string }>;
+  readonly checks: Record<string, ReadinessCheck>;
 }
 
 /** A plain HTTP route next to /graphql (e.g. /metrics). */
@@ -182,6 +193,8 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
+      // a known length keeps the answer one write, not chunked (compression middleware sends its headers before the body)
+      if (!res.hasHeader("content-length")) res.setHeader("content-length", Buffer.byteLength(response.body.string));
       res.end(response.body.string);
       return;
     }
@@ -229,7 +242,10 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     return req.method !== "OPTIONS" && (pathname === path || pathname === "/") && !routes[pathname];
   };
   const server = createServer((req, res) => {
-    void (isGraphQL(req) ? observeGraphQLHttpRequest(service, req, res, () => handle(req, res)) : handle(req, res));
+    // a GraphQL request's own calls to other subgraphs end before its caller gives up (CALL_BUDGET_HEADER)
+    void (isGraphQL(req)
+      ? observeGraphQLHttpRequest(service, req, res, () => withCallerBudget(req.headers, () => handle(req, res)))
+      : handle(req, res));
   });
   server.keepAliveTimeout = 65_000;
 

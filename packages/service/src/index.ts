@@ -1,12 +1,14 @@
 export { clientAddressOf } from "./client-address.ts";
 export { type BaseContext, REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
 export {
+  CALL_BUDGET_HEADER,
   createEntitiesClient,
   createSubgraphClient,
   type EntitiesClientOptions,
   type FetchEntities,
   type SubgraphClientOptions,
   type SubgraphRequest,
+  withCallerBudget,
 } from "./entities-client.ts";
 export { commaList, flag, InvalidEnvironmentError, parseEnv, port, serviceEnv, tracingSettings } from "./env.ts";
 export {
@@ -15,6 +17,7 @@ export {
   type GraphQLHttpServerOptions,
   type HttpMiddleware,
   type HttpRoute,
+  type ReadinessCheck,
   type ReadinessReport,
   type RequestGuard,
   type RunningHttpServer,
@@ -30,3 +33,4 @@ export { connectionFrom, decodeCursor, encodeCursor, type PageRequest, pageReque
 export { scalarResolvers } from "./scalars.ts";
 export { createSubgraphServer, loadTypeDefs, maskUnexpectedErrors, type SubgraphServerOptions } from "./subgraph.ts";
 export { defaultSubgraphPorts, type SubgraphName, subgraphNames } from "./subgraphs.ts";
+export { runWorkers, type WorkersOptions, workerCount, workersSetting } from "./workers.ts";

@@ -1,5 +1,6 @@
 // @storefront/telemetry: Prometheus metrics and OpenTelemetry tracing, the same in the router and every subgraph.
 export { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+export { joinClusterMetrics, serveClusterMetrics } from "./cluster.ts";
 export { type PoolStats, watchDatabasePool } from "./database.ts";
 export { type DeadLetterReason, type EventMetrics, eventMetrics, type OutboxStats, type PartitionLag } from "./events.ts";
 export { sampleValue } from "./exposition.ts";

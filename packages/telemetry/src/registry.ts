@@ -16,9 +16,17 @@ function collectNodeMetrics(): void {
   collectDefaultMetrics({ register: metricsRegistry });
 }
 
-/** The Prometheus text exposition of every metric of this process. */
+// Where /metrics gets its text: this process's registry, or every worker's when the process is a cluster worker.
+let metricsSource: () => Promise<string> = () => metricsRegistry.metrics();
+
+/** Makes /metrics answer with `source` (cluster.ts: the metrics of every worker). */
+export function useMetricsSource(source: () => Promise<string>): void {
+  metricsSource = source;
+}
+
+/** The Prometheus text exposition of every metric of this process (of every worker, with several). */
 export async function metricsText(): Promise<string> {
-  return metricsRegistry.metrics();
+  return metricsSource();
 }
 
 /** The `/metrics` route (Prometheus text exposition format), for createGraphQLHttpServer's `routes`. */

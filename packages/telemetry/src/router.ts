@@ -34,7 +34,21 @@ const rejections = new Counter({
   registers: [metricsRegistry],
 });
 
-/** What the router's own parts (subgraph client, breaker, limits, rate limiter) report. */
+const responseCacheLookups = new Counter({
+  name: "router_response_cache_requests_total",
+  help: "Queries the router's response cache saw, by result: `hit` (answered from the cache), `miss` (executed, then stored when cacheable), `bypass` (signed in, a mutation, or the cache off or not yet following events).",
+  labelNames: ["result"] as const,
+  registers: [metricsRegistry],
+});
+
+const responseCacheInvalidations = new Counter({
+  name: "router_response_cache_invalidations_total",
+  help: "Times the router's response cache was emptied, by cause: the event type (catalog.product_changed.v1, inventory.availability_changed.v1, …), `unreadable` (a message that is no known event) or `joined` (it follows events, at start or again after it could not, and trusts nothing kept before).",
+  labelNames: ["event"] as const,
+  registers: [metricsRegistry],
+});
+
+/** What the router's own parts (subgraph client, breaker, limits, rate limiter, response cache) report. */
 export const routerMetrics = {
   /** One request to a subgraph finished: `outcome` is `ok` or a short, fixed reason of failure. */
   subgraphFetch(subgraph: string, outcome: string, seconds: number): void {
@@ -48,6 +62,14 @@ export const routerMetrics = {
   /** A client request was refused by a limit or the rate limiter; `reason` is a short, fixed name. */
   rejected(reason: string): void {
     rejections.inc({ reason });
+  },
+  /** A query met the response cache: answered from it, executed (and stored if cacheable), or let past it. */
+  responseCacheLookup(result: "hit" | "miss" | "bypass"): void {
+    responseCacheLookups.inc({ result });
+  },
+  /** An event (or following events again) emptied the response cache. */
+  responseCacheInvalidated(event: string): void {
+    responseCacheInvalidations.inc({ event });
   },
 };
 

@@ -25,10 +25,14 @@ interface ServiceProcess {
   readonly name: string;
   readonly child: ChildProcess;
   readonly output: string[];
+  /** How it was started, to start it again the same way (restart). */
+  readonly script: string;
+  readonly env: Record<string, string | undefined>;
+  readonly readyUrl: string;
 }
 
 /** Variables set to undefined are removed from the child's environment (spawn would pass the string "undefined"). */
-function startProcess(name: string, script: string, env: Record<string, string | undefined>): ServiceProcess {
+function startProcess(name: string, script: string, env: Record<string, string | undefined>, readyUrl: string): ServiceProcess {
   const merged = { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn", ...env };
   const child = spawn(process.execPath, [path.join(repoRoot, script)], {
     cwd: repoRoot,
@@ -42,7 +46,7 @@ function startProcess(name: string, script: string, env: Record<string, string |
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  return { name, child, output };
+  return { name, child, output, script, env, readyUrl };
 }
 
 async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
@@ -79,6 +83,11 @@ export interface SupergraphProcesses {
   output(name: string): string;
   /** The process of a service, to signal it (freeze a subgraph, drain the router) and watch it exit. */
   child(name: string): ChildProcess;
+  /**
+   * Starts a service again as it was started (same port, database and environment) and waits until it is ready; a
+   * process still running is stopped first (SIGTERM). For a service killed by a test, to see what it does on restart.
+   */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -125,24 +134,31 @@ export async function startSupergraphProcesses(options: {
           await createTestDataDir(name, dir, { schemaDir: path.join(repoRoot, "prisma", name) });
           database.PGLITE_DIR = dir;
         }
-        const service = startProcess(name, `subgraphs/${name}/src/main.ts`, {
-          ...urlEnv,
-          ...secretEnv,
-          ...database,
-          ...options.env,
-          PORT: String(ports[name]),
-          SEED_DEMO: options.seedDemo === false ? "false" : "true",
-          MIGRATE_ON_START: "true",
-        });
+        const readyUrl = `http://127.0.0.1:${ports[name]}/ready`;
+        const service = startProcess(
+          name,
+          `subgraphs/${name}/src/main.ts`,
+          {
+            ...urlEnv,
+            ...secretEnv,
+            ...database,
+            ...options.env,
+            PORT: String(ports[name]),
+            SEED_DEMO: options.seedDemo === false ? "false" : "true",
+            MIGRATE_ON_START: "true",
+          },
+          readyUrl,
+        );
         services.push(service);
         subgraphUrls[name] = `http://127.0.0.1:${ports[name]}/graphql`;
-        await waitUntilReady(service, `http://127.0.0.1:${ports[name]}/ready`, 90_000);
+        await waitUntilReady(service, readyUrl, 90_000);
       }),
     );
     const routerPort = await freePort();
-    const router = startProcess("router", "router/src/main.ts", { ...urlEnv, ...options.env, PORT: String(routerPort) });
+    const routerReadyUrl = `http://127.0.0.1:${routerPort}/ready`;
+    const router = startProcess("router", "router/src/main.ts", { ...urlEnv, ...options.env, PORT: String(routerPort) }, routerReadyUrl);
     services.push(router);
-    await waitUntilReady(router, `http://127.0.0.1:${routerPort}/ready`, 60_000);
+    await waitUntilReady(router, routerReadyUrl, 60_000);
     return {
       routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
       subgraphUrls,
@@ -152,6 +168,15 @@ export async function startSupergraphProcesses(options: {
         const service = services.find((s) => s.name === name);
         if (!service) throw new Error(`no service named ${name}`);
         return service.child;
+      },
+      async restart(name) {
+        const index = services.findIndex((s) => s.name === name);
+        const old = services[index];
+        if (!old) throw new Error(`no service named ${name}`);
+        await stopProcess(old);
+        const started = startProcess(old.name, old.script, old.env, old.readyUrl);
+        services[index] = started;
+        await waitUntilReady(started, started.readyUrl, 90_000);
       },
       stop,
     };

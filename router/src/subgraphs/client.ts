@@ -26,7 +26,13 @@ export type BreakerState = "closed" | "open" | "half_open";
 
 /** What one call to a subgraph came to. */
 export type CallOutcome =
-  | { readonly kind: "answered"; readonly response: Record<string, unknown>; readonly durationMs: number }
+  | {
+      readonly kind: "answered";
+      readonly response: Record<string, unknown>;
+      /** The subgraph's `Cache-Control` header (its cache hints for this answer); undefined without one. */
+      readonly cacheControl: string | undefined;
+      readonly durationMs: number;
+    }
   | { readonly kind: "failed"; readonly failure: SubgraphFailure; readonly durationMs: number }
   /** Its client went away first: the call was cancelled (or never made), and nobody is left to answer. */
   | { readonly kind: "abandoned"; readonly durationMs: number };
@@ -109,7 +115,7 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
     const listening = call.clientGone !== undefined && breaker.state !== CircuitState.HalfOpen;
     if (listening) call.clientGone?.addEventListener("abort", abandon, { once: true });
     try {
-      const { statusCode, body } = await pool.request({
+      const { statusCode, headers, body } = await pool.request({
         path,
         method: "POST",
         headers: call.headers,
@@ -131,7 +137,8 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
       if (typeof response !== "object" || response === null || Array.isArray(response)) {
         return failed(started, "bad_response", `HTTP ${statusCode} with a body that is not a JSON object`, statusCode);
       }
-      return { kind: "answered", response: response as Record<string, unknown>, durationMs: performance.now() - started };
+      const cacheControl = typeof headers["cache-control"] === "string" ? headers["cache-control"] : undefined;
+      return { kind: "answered", response: response as Record<string, unknown>, cacheControl, durationMs: performance.now() - started };
     } catch (error) {
       if (timedOut) return failed(started, "timeout", `no answer within ${timeoutMs} ms`);
       if (controller.signal.aborted) throw new CallAbandoned();
@@ -164,6 +171,7 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
 
   return {
     name,
+    timeoutMs,
     /** Sends one GraphQL request. */
     async send(call: SubgraphCall): Promise<CallOutcome> {
       const outcome = await attempt(call, performance.now());

@@ -27,8 +27,8 @@ function urlOf(subgraphUrls: Readonly<Record<string, string>>, name: "catalog" |
 export function createCartSubgraph({ prisma, logger, production, subgraphUrls }: CartDeps) {
   const store = createCartStore(prisma);
   // Prices and stock are asked for on every request, never stored here.
-  const catalog = createCatalogClient(createEntitiesClient({ url: urlOf(subgraphUrls, "catalog") }));
-  const inventory = createInventoryClient(createEntitiesClient({ url: urlOf(subgraphUrls, "inventory") }));
+  const catalog = createCatalogClient(createEntitiesClient({ service: "catalog", url: urlOf(subgraphUrls, "catalog") }));
+  const inventory = createInventoryClient(createEntitiesClient({ service: "inventory", url: urlOf(subgraphUrls, "inventory") }));
   return {
     apollo: createSubgraphServer<CartContext>({ name: "cart", typeDefs, resolvers, logger, production }),
     context: (base: BaseContext): CartContext => ({

@@ -10,7 +10,8 @@ export const catalogSubgraph = defineSubgraph({
   name: "catalog",
   defaultPort: 4002,
   schemaDir: fileURLToPath(new URL("../../../prisma/catalog", import.meta.url)),
-  publishesEvents: false,
+  // catalog.product_changed and catalog.category_changed: caches of catalog answers drop them when they arrive
+  publishesEvents: true,
   createPrisma: (adapter: SqlDriverAdapterFactory) => new PrismaClient({ adapter }),
   create: (deps) => createCatalogSubgraph(deps),
   seedDemo: seedDemoCatalog,

@@ -17,3 +17,4 @@ export const inventorySubgraph = defineSubgraph({
   seedDemo: seedDemoStock,
 });
 export type { PrismaClient as InventoryPrisma } from "./data/generated/client.ts";
+export { inventorySettingsShape } from "./env.ts";

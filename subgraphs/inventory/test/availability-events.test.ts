@@ -184,6 +184,7 @@ describe("inventory announces every change of a product's stock (inventory.avail
           tx,
           { orderId: randomUUID(), items: [{ productId: level.productId, quantity: 2 }] },
           null,
+          { confirmsOrder: false },
         );
         assert.equal(reserved.outcome, "held");
         assert.equal(await tx.outboxEvent.count({ where: { key: level.productId } }), 1, "written inside the transaction");

@@ -81,8 +81,15 @@ function refusal(reservation: StockReservation) {
  *    nothing stored, so stock is never promised twice (inventory's row locks decide races).
  * 4. The order, its history and its order.placed event are stored in one transaction.
  *
- * When step 4 fails after step 3 held stock, the hold stays: a retry with the same key finds it (same order id)
- * and goes on. order.placed, on its way through Kafka, then reserves again for inventory: a no-op for a held order.
+ * Every refusal or failure of an attempt is checked against the key's order once more before it is answered: a
+ * concurrent attempt with the same key may have stored the order meanwhile, and its order.placed emptied the cart
+ * this attempt read (cart_empty) or its payment committed the stock this attempt found not held. Only an order stored
+ * before the cart was read can empty it, so that second look always finds it: same key, same order or same refusal.
+ *
+ * When step 4 fails after step 3 held stock, the hold stays: a retry with the same key finds it (same order id),
+ * renews it and goes on. order.placed, on its way through Kafka, then confirms the hold for inventory. A hold that
+ * neither a retry nor order.placed claims is released by inventory once orders says the order does not exist
+ * (ORPHAN_HOLD_SECONDS, subgraphs/inventory/src/jobs/orphan-holds.ts).
  */
 export function createCheckout({ store, catalog, cart, addresses, stock, logger }: CheckoutDeps) {
   return async function checkout({ userId, idempotencyKey, shippingAddressId, requestId }: CheckoutRequest): Promise<{
@@ -91,7 +98,19 @@ export function createCheckout({ store, catalog, cart, addresses, stock, logger 
   }> {
     const earlier = await store.orderByIdempotencyKey(userId, idempotencyKey);
     if (earlier) return { order: earlier, created: false };
+    try {
+      return await placeNewOrder({ userId, idempotencyKey, shippingAddressId, requestId });
+    } catch (error) {
+      const stored = await store.orderByIdempotencyKey(userId, idempotencyKey).catch(() => null);
+      if (stored) return { order: stored, created: false };
+      throw error;
+    }
+  };
 
+  async function placeNewOrder({ userId, idempotencyKey, shippingAddressId, requestId }: CheckoutRequest): Promise<{
+    order: OrderRecord;
+    created: boolean;
+  }> {
     const [lines, book] = await Promise.all([cart.linesOf(userId, requestId), addresses.addressesOf(userId, requestId)]);
     const shippingAddress = shippingAddressFrom(book, shippingAddressId);
     if (lines.length === 0) {
@@ -124,7 +143,7 @@ export function createCheckout({ store, catalog, cart, addresses, stock, logger 
       logger.warn({ err: error, orderId }, "the order could not be stored after its stock was reserved; the hold waits for a retry");
       throw error;
     }
-  };
+  }
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;

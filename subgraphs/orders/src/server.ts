@@ -53,10 +53,10 @@ function createCheckoutOrRefusal({
   return createCheckout({
     store,
     logger,
-    catalog: createCatalogClient(createEntitiesClient({ url: urlOf("catalog") })),
-    cart: createCartSource(createEntitiesClient({ url: urlOf("cart"), token })),
-    addresses: createAddressSource(createEntitiesClient({ url: urlOf("users"), token })),
-    stock: createStockReservations(createSubgraphClient({ url: urlOf("inventory"), token, label: "the inventory" })),
+    catalog: createCatalogClient(createEntitiesClient({ service: "catalog", url: urlOf("catalog") })),
+    cart: createCartSource(createEntitiesClient({ service: "cart", url: urlOf("cart"), token })),
+    addresses: createAddressSource(createEntitiesClient({ service: "users", url: urlOf("users"), token })),
+    stock: createStockReservations(createSubgraphClient({ service: "inventory", url: urlOf("inventory"), token })),
   });
 }
 

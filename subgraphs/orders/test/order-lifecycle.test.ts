@@ -220,14 +220,55 @@ describe("an order's life: cancel, ship, deliver, and the reactions to payments"
       assert.deepEqual(await typesOf(orderId), eventsBefore, "REFUNDED publishes no order event: payment.refunded already told everyone");
     });
 
-    it("adds a refund of an order that is not cancelled to its refunded amount without changing its status", async () => {
+    it("keeps a partly refunded paid order PAID with the refunded amount added up, and it still ships", async () => {
       const { orderId } = await aPaidOrder();
 
-      await delivery.deliver(aPaymentRefunded(orderId, { amount: PRICE }));
+      await delivery.deliver(aPaymentRefunded(orderId, { amount: 1_000 }));
+      await delivery.deliver(aPaymentRefunded(orderId, { amount: 500 }));
 
       const order = await orders.prisma.order.findUniqueOrThrow({ where: { id: orderId } });
-      assert.equal(order.status, "PAID");
-      assert.equal(order.refundedAmount, PRICE);
+      assert.deepEqual([order.status, order.refundedAmount], ["PAID", 1_500]);
+      const { markShipped } = await orders.query<{ markShipped: OrderView }>(SHIP, { id: orderId, carrier: "DHL" }, admin);
+      assert.equal(markShipped.status, "SHIPPED");
+    });
+
+    it("marks a paid order REFUNDED when refunds return all of it, and refuses to ship it with CONFLICT", async () => {
+      const { orderId } = await aPaidOrder();
+      await delivery.deliver(aPaymentRefunded(orderId, { amount: 1_000 }));
+
+      await delivery.deliver(aPaymentRefunded(orderId, { amount: PRICE - 1_000 }));
+
+      const order = await orderOf(orderId);
+      assert.equal(order.status, "REFUNDED");
+      assert.equal(order.canCancel, false);
+      assert.deepEqual(
+        order.statusHistory.slice(-1).map((h) => [h.from, h.to, h.actor]),
+        [["PAID", "REFUNDED", "system:payments"]],
+      );
+      const before = await snapshotOf(orderId);
+      for (const [mutation, args, to] of [
+        [SHIP, { carrier: "DHL" }, "SHIPPED"],
+        [DELIVER, {}, "DELIVERED"],
+      ] as const) {
+        const refused = await orders.execute(mutation, { id: orderId, ...args }, admin);
+        assert.deepEqual(errorCodes(refused), ["CONFLICT"]);
+        assert.deepEqual([refused.errors?.[0]?.extensions?.from, refused.errors?.[0]?.extensions?.to], ["REFUNDED", to]);
+      }
+      assert.deepEqual(await snapshotOf(orderId), before);
+    });
+
+    it("marks a shipped or delivered order REFUNDED when all its money is returned; a refunded shipment is not delivered", async () => {
+      const shipped = await aShippedOrder();
+      const delivered = await aShippedOrder();
+      await orders.query(DELIVER, { id: delivered.orderId }, admin);
+
+      await delivery.deliver(aPaymentRefunded(shipped.orderId, { amount: PRICE }));
+      await delivery.deliver(aPaymentRefunded(delivered.orderId, { amount: PRICE }));
+
+      assert.deepEqual((await orderOf(shipped.orderId)).statusHistory.at(-1)?.from, "SHIPPED");
+      assert.deepEqual((await orderOf(delivered.orderId)).statusHistory.at(-1)?.from, "DELIVERED");
+      assert.deepEqual([(await orderOf(shipped.orderId)).status, (await orderOf(delivered.orderId)).status], ["REFUNDED", "REFUNDED"]);
+      assert.deepEqual(errorCodes(await orders.execute(DELIVER, { id: shipped.orderId }, admin)), ["CONFLICT"]);
     });
   });
 

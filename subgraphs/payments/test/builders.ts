@@ -22,7 +22,15 @@ export function anAmountDue(
 export async function aPayment(
   prisma: PrismaClient,
   orderId: string,
-  overrides: { amount?: number; currency?: string; status?: PaymentAttemptStatus; createdAt?: Date } = {},
+  overrides: {
+    amount?: number;
+    currency?: string;
+    status?: PaymentAttemptStatus;
+    createdAt?: Date;
+    /** When it last changed (the reconciler settles attempts by it); now unless given. */
+    updatedAt?: Date;
+    providerReference?: string;
+  } = {},
 ) {
   const due = await prisma.amountDue.findUniqueOrThrow({ where: { orderId } });
   return prisma.payment.create({
@@ -34,6 +42,8 @@ export async function aPayment(
       status: overrides.status ?? "PENDING",
       idempotencyKey: randomUUID(),
       ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
+      ...(overrides.updatedAt ? { updatedAt: overrides.updatedAt } : {}),
+      ...(overrides.providerReference ? { providerReference: overrides.providerReference } : {}),
     },
   });
 }

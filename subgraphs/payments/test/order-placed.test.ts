@@ -6,7 +6,7 @@ import { silentLogger as silentServiceLogger } from "@storefront/service";
 import { createEventDelivery, type EventDelivery, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { createPaymentsHandlers } from "../src/events/handlers.ts";
-import { createSimulatedPaymentProvider, paymentsSubgraph } from "../src/index.ts";
+import { createSimulatedPaymentProvider, createSimulatorLedger, paymentsSubgraph } from "../src/index.ts";
 import { anOrderPlaced } from "./builders.ts";
 
 describe("payments records what an order owes when it is placed", () => {
@@ -19,7 +19,10 @@ describe("payments records what an order owes when it is placed", () => {
     delivery = createEventDelivery({
       groupId: "payments",
       db: payments.prisma,
-      handlers: createPaymentsHandlers({ logger: silentServiceLogger(), provider: createSimulatedPaymentProvider() }),
+      handlers: createPaymentsHandlers({
+        logger: silentServiceLogger(),
+        provider: createSimulatedPaymentProvider({ ledger: createSimulatorLedger(payments.prisma) }),
+      }),
     });
   });
   beforeEach(() => {

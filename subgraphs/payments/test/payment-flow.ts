@@ -4,7 +4,7 @@ import type { Viewer } from "@storefront/auth";
 import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import type { PaymentProvider } from "../src/domain/provider.ts";
-import { createSimulatedPaymentProvider, paymentsSubgraph, type SimulatedPaymentProvider } from "../src/index.ts";
+import { createSimulatedPaymentProvider, createSimulatorLedger, paymentsSubgraph, type SimulatedPaymentProvider } from "../src/index.ts";
 import { createPaymentsSubgraph } from "../src/server.ts";
 
 export const cards = {
@@ -73,13 +73,23 @@ export interface PaymentsUnderTest {
   readonly simulator: SimulatedPaymentProvider;
 }
 
-/** The payments subgraph with a simulator whose processor timeout takes a few milliseconds (optionally wrapped, e.g. to act mid-payment). */
+/**
+ * The payments subgraph with a simulator (its books in the subgraph's test database) whose processor timeout takes
+ * `timeoutMs` (a few milliseconds unless given), optionally wrapped, e.g. to act mid-payment.
+ */
 export async function startPayments(
   wrap: (simulator: SimulatedPaymentProvider) => PaymentProvider = (simulator) => simulator,
+  { timeoutMs = 5 }: { timeoutMs?: number } = {},
 ): Promise<PaymentsUnderTest> {
-  const simulator = createSimulatedPaymentProvider({ timeoutMs: 5 });
-  const provider = wrap(simulator);
-  const sub = await startTestSubgraph({ ...paymentsSubgraph, create: (deps) => createPaymentsSubgraph({ ...deps, provider }) });
+  let simulator: SimulatedPaymentProvider | undefined;
+  const sub = await startTestSubgraph({
+    ...paymentsSubgraph,
+    create: (deps) => {
+      simulator = createSimulatedPaymentProvider({ ledger: createSimulatorLedger(deps.prisma), timeoutMs });
+      return createPaymentsSubgraph({ ...deps, provider: wrap(simulator) });
+    },
+  });
+  if (!simulator) throw new Error("the subgraph was created without its simulator");
   return { sub, simulator };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PaymentAttemptStatus } from "../src/data/generated/enums.ts";
-import { orderPaymentStatus } from "../src/domain/payment-status.ts";
+import { orderPaymentStatus, orderRefundedAmount } from "../src/domain/payment-status.ts";
 
 const due = { amount: 1_000, currency: "EUR" };
 const attempt = (status: PaymentAttemptStatus, amount = 1_000, currency = "EUR") => ({ status, amount, currency });
@@ -36,5 +36,15 @@ describe("an order's payment status", () => {
 
   it("settles an order that owes nothing", () => {
     assert.equal(orderPaymentStatus({ amount: 0, currency: "EUR" }, []), "PAID");
+  });
+});
+
+describe("an order's refunded amount", () => {
+  const refunded = (refundedAmount: number, currency = "EUR") => ({ amount: 1_000, currency, refundedAmount });
+
+  it("adds up the refunds of every attempt in the order's currency", () => {
+    assert.deepEqual(orderRefundedAmount(due, [refunded(300), refunded(0), refunded(200)]), { amount: 500, currency: "EUR" });
+    assert.deepEqual(orderRefundedAmount(due, [refunded(700, "USD")]), { amount: 0, currency: "EUR" });
+    assert.deepEqual(orderRefundedAmount(due, []), { amount: 0, currency: "EUR" });
   });
 });

@@ -147,6 +147,27 @@ describe("refunds and the audit trail", () => {
     );
   });
 
+  it("shows refunds on the order: partial ones add up in refundedAmount while it stays PAID, a full one makes it REFUNDED", async () => {
+    const { customer, orderId, paymentId } = await aCapturedPayment(9_000);
+    const ORDER = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { paymentStatus refundedAmount { amount currency } } } }`;
+    type OrderMoney = { _entities: { paymentStatus: string; refundedAmount: { amount: number; currency: string } | null }[] };
+    const orderSeenBy = async (viewer: Viewer) =>
+      (await payments.sub.query<OrderMoney>(ORDER, { r: [{ __typename: "Order", id: orderId }] }, { viewer }))._entities[0];
+
+    const unrefunded = await orderSeenBy(customer);
+    await refund(refundInput(paymentId, 2_500));
+    await refund(refundInput(paymentId, 1_000));
+    const partly = await orderSeenBy(customer);
+    await refund(refundInput(paymentId));
+    const fully = await orderSeenBy(admin);
+
+    assert.deepEqual(unrefunded, { paymentStatus: "PAID", refundedAmount: { amount: 0, currency: "EUR" } });
+    assert.deepEqual(partly, { paymentStatus: "PAID", refundedAmount: { amount: 3_500, currency: "EUR" } });
+    assert.deepEqual(fully, { paymentStatus: "REFUNDED", refundedAmount: { amount: 9_000, currency: "EUR" } });
+    const unknown = await payments.sub.query<OrderMoney>(ORDER, { r: [{ __typename: "Order", id: randomUUID() }] }, { viewer: admin });
+    assert.equal(unknown._entities[0]?.refundedAmount, null, "null until payments has recorded the order");
+  });
+
   it("refunds nothing when an unpaid order is cancelled", async () => {
     const customer = aCustomer();
     const due = await anAmountDue(payments.sub.prisma, { userId: customer.userId });

@@ -1,11 +1,13 @@
+import type { OutboxSignal } from "@storefront/runtime";
 import { uuidsOnly } from "@storefront/service";
 import type { CategoryChanges, NewCategory } from "../domain/category-input.ts";
 import type { NewProduct, ProductChanges } from "../domain/product-input.ts";
 import type { ListedProduct } from "../domain/product-listing.ts";
+import { announceCategoryChanged, announceProductChanged, type CategoryChange, type ProductChange } from "../events/catalog-changes.ts";
 import type { PrismaClient } from "./generated/client.ts";
-import { type ListingQuery, listingCountSql, listingPageSql } from "./listing-sql.ts";
+import { type ListingQuery, type ListingRow, listingCountSql, listingPageSql } from "./listing-sql.ts";
 import { prismaErrorCode } from "./prisma-errors.ts";
-import type { CategoryRecord, ProductRecord } from "./records.ts";
+import type { CatalogTransaction, CategoryRecord, ProductRecord } from "./records.ts";
 
 /** What creating a product did. */
 export type CreateProductOutcome =
@@ -68,25 +70,83 @@ function productChangesData(changes: ProductChanges) {
   };
 }
 
-/** Every read and write of products and categories; with availability-store, the only code that talks to the catalog's database. */
-export function createCatalogStore(prisma: PrismaClient) {
+/** What a product update changes, in the words of catalog.product_changed.v1. */
+function productChangeNames(changes: ProductChanges): ProductChange[] {
+  const names: ProductChange[] = [];
+  if (changes.name !== undefined) names.push("name");
+  if (changes.description !== undefined) names.push("description");
+  if (changes.price !== undefined) names.push("price");
+  if (changes.categoryId !== undefined) names.push("category");
+  if (changes.imageUrls !== undefined) names.push("images");
+  return names;
+}
+
+function categoryChangeNames(changes: CategoryChanges): CategoryChange[] {
+  const names: CategoryChange[] = [];
+  if (changes.name !== undefined) names.push("name");
+  if (changes.slug !== undefined) names.push("slug");
+  return names;
+}
+
+/** A product of a listing page, whole, with its category (null when it has none). */
+export interface ListedProductRow {
+  readonly product: ProductRecord & ListedProduct;
+  readonly category: CategoryRecord | null;
+}
+
+function listedProductRow(row: ListingRow): ListedProductRow {
+  const { category_slug, category_name, category_parentId, category_createdAt, category_updatedAt, ...product } = row;
+  const category =
+    product.categoryId !== null && category_slug !== null && category_name !== null && category_createdAt && category_updatedAt
+      ? {
+          id: product.categoryId,
+          slug: category_slug,
+          name: category_name,
+          parentId: category_parentId,
+          createdAt: category_createdAt,
+          updatedAt: category_updatedAt,
+        }
+      : null;
+  return { product, category };
+}
+
+/**
+ * Every read and write of products and categories; with availability-store, the only code that talks to the catalog's
+ * database. Every change is announced (catalog.product_changed, catalog.category_changed) in its own transaction.
+ */
+export function createCatalogStore(prisma: PrismaClient, outbox: OutboxSignal) {
+  /** Runs a change and its announcement in one transaction, then wakes the relay so the event leaves at once. */
+  async function announced<T>(change: (tx: CatalogTransaction) => Promise<T>): Promise<T> {
+    const result = await prisma.$transaction(change);
+    outbox.notify();
+    return result;
+  }
+
   return {
     productsByIds: (ids: readonly string[]): Promise<ProductRecord[]> => prisma.product.findMany({ where: { id: { in: uuidsOnly(ids) } } }),
 
     productsBySkus: (skus: readonly string[]): Promise<ProductRecord[]> => prisma.product.findMany({ where: { sku: { in: [...skus] } } }),
 
-    /** One page of a listing (ids and sort keys, `limit` rows at most) and the listing's total, in two statements. */
-    async listProducts(query: ListingQuery): Promise<{ rows: ListedProduct[]; totalCount: number }> {
-      const [rows, counted] = await Promise.all([
-        prisma.$queryRaw<ListedProduct[]>(listingPageSql(query)),
-        prisma.$queryRaw<{ count: number }[]>(listingCountSql(query.filter)),
+    /**
+     * One page of a listing (`limit` products at most, each whole with its category) in one statement, and the
+     * listing's total in a second one only when `counted` (a client that asks for no totalCount pays for none).
+     */
+    async listProducts(query: ListingQuery, counted: boolean): Promise<{ rows: ListedProductRow[]; totalCount: number | null }> {
+      const [rows, count] = await Promise.all([
+        prisma.$queryRaw<ListingRow[]>(listingPageSql(query)),
+        counted ? prisma.$queryRaw<{ count: number }[]>(listingCountSql(query.filter)) : null,
       ]);
-      return { rows, totalCount: counted[0]?.count ?? 0 };
+      return { rows: rows.map(listedProductRow), totalCount: count ? (count[0]?.count ?? 0) : null };
     },
 
     async createProduct(product: NewProduct): Promise<CreateProductOutcome> {
       try {
-        return { outcome: "created", product: await prisma.product.create({ data: productData(product) }) };
+        const created = await announced(async (tx) => {
+          const row = await tx.product.create({ data: productData(product) });
+          await announceProductChanged(tx, row.id, ["created"]);
+          return row;
+        });
+        return { outcome: "created", product: created };
       } catch (error) {
         // The constraints decide, so two admins racing for one SKU cannot both win.
         const code = prismaErrorCode(error);
@@ -98,7 +158,12 @@ export function createCatalogStore(prisma: PrismaClient) {
 
     async updateProduct(id: string, changes: ProductChanges): Promise<UpdateProductOutcome> {
       try {
-        return { outcome: "updated", product: await prisma.product.update({ where: { id }, data: productChangesData(changes) }) };
+        const updated = await announced(async (tx) => {
+          const row = await tx.product.update({ where: { id }, data: productChangesData(changes) });
+          await announceProductChanged(tx, id, productChangeNames(changes));
+          return row;
+        });
+        return { outcome: "updated", product: updated };
       } catch (error) {
         const code = prismaErrorCode(error);
         if (code === "P2025") return { outcome: "not_found" };
@@ -110,7 +175,11 @@ export function createCatalogStore(prisma: PrismaClient) {
     /** Archives (false) or restores (true) a product; null when there is no such product. */
     async setProductActive(id: string, active: boolean): Promise<ProductRecord | null> {
       try {
-        return await prisma.product.update({ where: { id }, data: { active } });
+        return await announced(async (tx) => {
+          const row = await tx.product.update({ where: { id }, data: { active } });
+          await announceProductChanged(tx, id, [active ? "restored" : "archived"]);
+          return row;
+        });
       } catch (error) {
         if (prismaErrorCode(error) === "P2025") return null;
         throw error;
@@ -145,7 +214,12 @@ export function createCatalogStore(prisma: PrismaClient) {
 
     async createCategory(category: NewCategory): Promise<CreateCategoryOutcome> {
       try {
-        return { outcome: "created", category: await prisma.category.create({ data: category }) };
+        const created = await announced(async (tx) => {
+          const row = await tx.category.create({ data: category });
+          await announceCategoryChanged(tx, row.id, ["created"]);
+          return row;
+        });
+        return { outcome: "created", category: created };
       } catch (error) {
         const code = prismaErrorCode(error);
         if (code === "P2002") return { outcome: "duplicate_slug" };
@@ -156,7 +230,12 @@ export function createCatalogStore(prisma: PrismaClient) {
 
     async updateCategory(id: string, changes: CategoryChanges): Promise<UpdateCategoryOutcome> {
       try {
-        return { outcome: "updated", category: await prisma.category.update({ where: { id }, data: changes }) };
+        const updated = await announced(async (tx) => {
+          const row = await tx.category.update({ where: { id }, data: changes });
+          await announceCategoryChanged(tx, id, categoryChangeNames(changes));
+          return row;
+        });
+        return { outcome: "updated", category: updated };
       } catch (error) {
         const code = prismaErrorCode(error);
         if (code === "P2025") return { outcome: "not_found" };
@@ -167,7 +246,7 @@ export function createCatalogStore(prisma: PrismaClient) {
 
     /** Re-parents a category (null: top level), refusing a move under itself or its own subtree. */
     moveCategory(id: string, parentId: string | null): Promise<MoveCategoryOutcome> {
-      return prisma.$transaction(async (tx): Promise<MoveCategoryOutcome> => {
+      return announced(async (tx): Promise<MoveCategoryOutcome> => {
         // One move at a time: two concurrent moves (A under B, B under A) could each pass the check alone.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('catalog:category-tree'))`;
         const category = await tx.category.findUnique({ where: { id } });
@@ -185,7 +264,9 @@ export function createCatalogStore(prisma: PrismaClient) {
           if (lineage.some((row) => row.id === id)) return { outcome: "cycle" };
         }
         if (category.parentId === parentId) return { outcome: "moved", category };
-        return { outcome: "moved", category: await tx.category.update({ where: { id }, data: { parentId } }) };
+        const moved = await tx.category.update({ where: { id }, data: { parentId } });
+        await announceCategoryChanged(tx, id, ["parent"]);
+        return { outcome: "moved", category: moved };
       });
     },
   };

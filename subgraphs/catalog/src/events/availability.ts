@@ -1,6 +1,7 @@
 import type { EventData, EventHandlers } from "@storefront/events";
 import { type AvailabilityReport, recordAvailability } from "../data/availability-store.ts";
 import type { CatalogTransaction } from "../data/records.ts";
+import { announceProductChanged } from "./catalog-changes.ts";
 
 /**
  * The payload of `inventory.availability_changed.v1`, defined once in the shared event catalogue (@storefront/events,
@@ -14,16 +15,20 @@ export type AvailabilityChanged = EventData<"inventory.availability_changed.v1">
 /**
  * The catalog's handler for inventory.availability_changed.v1: updates the catalog's availability projection.
  * It runs in the consumer's transaction (which also records the event as processed); a report older than the
- * stored one is ignored, so redelivery and reordering are harmless.
+ * stored one is ignored, so redelivery and reordering are harmless. When the product moves in or out of stock, the
+ * catalog's own listings (products(filter: { inStock })) change: it announces that in the same transaction.
  */
-export function applyAvailabilityChanged(tx: CatalogTransaction, data: AvailabilityChanged): Promise<"applied" | "stale"> {
+export async function applyAvailabilityChanged(tx: CatalogTransaction, data: AvailabilityChanged): Promise<"applied" | "stale"> {
   const report: AvailabilityReport = {
     productId: data.productId,
     inStock: data.inStock,
     version: data.version,
     changedAt: new Date(data.changedAt),
   };
-  return recordAvailability(tx, report);
+  const recorded = await recordAvailability(tx, report);
+  // Inventory's own event reaches caches first; this one follows once the catalog's listings agree with it.
+  if (recorded.inStockChanged) await announceProductChanged(tx, data.productId, ["availability"]);
+  return recorded.applied ? "applied" : "stale";
 }
 
 /** The catalog's event handlers, run by the consumer group "catalog". */

@@ -413,11 +413,9 @@ export type ResolversTypes = ResolversObject<{
   CurrencyCode: ResolverTypeWrapper<Scalars["CurrencyCode"]["output"]>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   Money: ResolverTypeWrapper<Money>;
-  Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
   MoneyInput: MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   PriceRange: PriceRange;
   Product: ResolverTypeWrapper<ProductRecord>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, "edges"> & { edges: Array<ResolversTypes["ProductEdge"]> }>;
@@ -427,6 +425,8 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateProductInput: UpdateProductInput;
+  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
+  Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -439,11 +439,9 @@ export type ResolversParentTypes = ResolversObject<{
   CurrencyCode: Scalars["CurrencyCode"]["output"];
   DateTime: Scalars["DateTime"]["output"];
   Money: Money;
-  Int: Scalars["Int"]["output"];
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars["Boolean"]["output"];
   PriceRange: PriceRange;
   Product: ProductRecord;
   ProductConnection: Omit<ProductConnection, "edges"> & { edges: Array<ResolversParentTypes["ProductEdge"]> };
@@ -452,7 +450,21 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateProductInput: UpdateProductInput;
+  Boolean: Scalars["Boolean"]["output"];
+  Int: Scalars["Int"]["output"];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars["Boolean"]["input"]>;
+  maxAge?: Maybe<Scalars["Int"]["input"]>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = CatalogContext,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CategoryResolvers<
   ContextType = CatalogContext,
@@ -562,4 +574,8 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = CatalogContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

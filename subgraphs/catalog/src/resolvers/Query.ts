@@ -1,6 +1,7 @@
 import { requireAdmin } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
 import { groupedByKey, pageRequest } from "@storefront/service";
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import { decodeListingCursor, encodeListingCursor, listingFilterFrom, positionOf } from "../domain/product-listing.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -10,6 +11,17 @@ const emptyConnection = (hasPreviousPage: boolean) => ({
   pageInfo: { hasNextPage: false, hasPreviousPage, startCursor: null, endCursor: null },
 });
 
+/** True when the field being resolved selects `name` right below it (through fragments too, under any alias). */
+function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return inSet(selection.selectionSet);
+      return inSet(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => inSet(node.selectionSet));
+}
+
 export const Query: QueryResolvers = {
   product(_parent, { id, sku }, { loaders }) {
     if ((id == null) === (sku == null)) {
@@ -18,7 +30,7 @@ export const Query: QueryResolvers = {
     return id != null ? loaders.productById.load(id) : loaders.productBySku.load(sku as string);
   },
 
-  async products(_parent, args, { store, loaders, viewer }) {
+  async products(_parent, args, { store, loaders, viewer }, info) {
     const { first } = pageRequest({ first: args.first });
     const sort = args.sort ?? "NEWEST";
     if (args.filter?.includeArchived) requireAdmin(viewer);
@@ -26,18 +38,20 @@ export const Query: QueryResolvers = {
     const after = args.after ? decodeListingCursor(args.after, sort) : null;
     if (filter === null) return emptyConnection(after !== null);
 
-    // One extra row tells whether another page follows.
-    const { rows, totalCount } = await store.listProducts({ filter, sort, after, limit: first + 1 });
+    // One extra row tells whether another page follows; the page brings its products and categories whole.
+    const { rows, totalCount } = await store.listProducts({ filter, sort, after, limit: first + 1 }, selects(info, "totalCount"));
     const page = rows.slice(0, first);
-    const products = await loaders.productById.loadMany(page.map((row) => row.id));
-    const edges = page.flatMap((row, index) => {
-      const node = products[index];
-      // The cursor carries the sort key the page was ordered by, even if the product changed since.
-      return node && !(node instanceof Error) ? [{ cursor: encodeListingCursor(positionOf(sort, row)), node }] : [];
+    const edges = page.map(({ product, category }) => {
+      // later lookups of these (entity references, `category`) in this request cost no statement
+      loaders.productById.prime(product.id, product);
+      if (category) loaders.categoryById.prime(category.id, category);
+      // The cursor carries the sort key the page was ordered by.
+      return { cursor: encodeListingCursor(positionOf(sort, product)), node: product };
     });
     return {
       edges,
-      totalCount,
+      // only computed when selected (see listProducts)
+      totalCount: totalCount ?? 0,
       pageInfo: {
         hasNextPage: rows.length > first,
         hasPreviousPage: after !== null,

@@ -124,8 +124,23 @@ export function createReservationStore(tx: InventoryTransaction) {
     /** on_hand += quantity per line (committed units that never left the warehouse); the rows it changed, as left. */
     restockUnits: (lines: readonly UnitsOfProduct[]) => moveUnits(lines, "restock"),
 
-    recordReservations: (orderId: string, lines: readonly (UnitsOfProduct & { status: ReservationStatus; reason: string | null })[]) =>
-      tx.reservation.createMany({ data: lines.map((line) => ({ orderId, ...line })) }),
+    /** Records an order's lines; `confirmed`: orders' order.placed recorded them, so the order is known to exist. */
+    recordReservations: (
+      orderId: string,
+      lines: readonly (UnitsOfProduct & { status: ReservationStatus; reason: string | null })[],
+      { confirmed }: { confirmed: boolean },
+    ) => {
+      const confirmedAt = confirmed ? new Date() : null;
+      return tx.reservation.createMany({ data: lines.map((line) => ({ orderId, ...line, confirmedAt })) });
+    },
+
+    /** Records that the order exists (its order.placed arrived, or orders said so): its hold is never released as orphaned. */
+    confirmOrder: (orderId: string) =>
+      tx.reservation.updateMany({ where: { orderId, confirmedAt: null }, data: { confirmedAt: new Date() } }),
+
+    /** A checkout retried with the same key claims the order's unconfirmed hold again: the orphan sweep waits anew. */
+    renewClaim: (orderId: string) =>
+      tx.reservation.updateMany({ where: { orderId, status: "HELD", confirmedAt: null }, data: { claimedAt: new Date() } }),
 
     /** Moves an order's lines in status `from` to status `to`, with the reason (null: none). */
     moveReservations: (orderId: string, { from, to }: ReservationTransition, reason: string | null) =>

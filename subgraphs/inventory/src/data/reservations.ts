@@ -57,13 +57,26 @@ function withBalances<Line extends { readonly productId: string }>(lines: readon
  * with the reason per line (nothing is held). An order that already ended before it was reserved follows that ending:
  * cancelled → REJECTED (order_cancelled); paid → held and committed at once. Whatever changes a product's stock also
  * writes its inventory.availability_changed.v1 to the outbox, in the same transaction.
+ *
+ * `confirmsOrder`: the call comes from orders' order.placed, so the order exists and its hold is confirmed (never
+ * released as orphaned). Any other call (the checkout, a retry of it with the same key, an admin) claims the hold
+ * anew, and the orphan sweep waits ORPHAN_HOLD_SECONDS from then before asking orders about it.
  */
-export async function reserveStockForOrder(tx: InventoryTransaction, order: OrderToReserve, actorId: ActorId): Promise<ReserveOutcome> {
+export async function reserveStockForOrder(
+  tx: InventoryTransaction,
+  order: OrderToReserve,
+  actorId: ActorId,
+  { confirmsOrder }: { confirmsOrder: boolean },
+): Promise<ReserveOutcome> {
   const store = createReservationStore(tx);
   const { orderId } = order;
   await store.lockOrder(orderId);
   const earlier = await store.reservationsOfOrder(orderId);
-  if (earlier.length > 0) return { outcome: "already_reserved", reservation: { orderId, lines: earlier } };
+  if (earlier.length > 0) {
+    const { count } = await (confirmsOrder ? store.confirmOrder(orderId) : store.renewClaim(orderId));
+    return { outcome: "already_reserved", reservation: count > 0 ? await reservationOf(store, orderId) : { orderId, lines: earlier } };
+  }
+  const confirmed = { confirmed: confirmsOrder };
 
   const lines = unitsPerProduct(order.items);
   const step = lateReservationStep(await store.settlementOf(orderId));
@@ -71,6 +84,7 @@ export async function reserveStockForOrder(tx: InventoryTransaction, order: Orde
     await store.recordReservations(
       orderId,
       lines.map((line) => ({ ...line, status: "REJECTED", reason: "order_cancelled" })),
+      confirmed,
     );
     return { outcome: "rejected_as_cancelled", reservation: await reservationOf(store, orderId) };
   }
@@ -81,6 +95,7 @@ export async function reserveStockForOrder(tx: InventoryTransaction, order: Orde
     await store.recordReservations(
       orderId,
       plan.lines.map(({ productId, quantity, reason }) => ({ productId, quantity, status: "REJECTED", reason })),
+      confirmed,
     );
     return { outcome: "rejected", reservation: await reservationOf(store, orderId), lines: plan.lines };
   }
@@ -90,6 +105,7 @@ export async function reserveStockForOrder(tx: InventoryTransaction, order: Orde
   await store.recordReservations(
     orderId,
     plan.lines.map((line) => ({ ...line, status: "HELD", reason: null })),
+    confirmed,
   );
   await store.recordMovements(held.map((line) => ({ ...line, kind: "RESERVED", orderId, reason: null, actorId })));
   if (step === "reserve_then_commit") {
@@ -197,6 +213,25 @@ export function cancelStockOfOrder(tx: InventoryTransaction, orderId: string, re
   return endOrder(tx, orderId, "cancel", { reason, actorId });
 }
 
+/** The reason of a hold released because orders never stored its order (reservation lines and ledger movements). */
+export const ORPHAN_REASON = "order_never_placed";
+
+/**
+ * Releases an order's hold as orphaned (RELEASED, reason order_never_placed, a RELEASED movement per line), when under
+ * the order's lock it is still what the sweep decided on: HELD, unconfirmed, and last claimed before `claimedBefore`.
+ * A hold confirmed meanwhile (order.placed arrived) or claimed anew (a retry of the checkout) is left as it is.
+ */
+export async function releaseOrphanedHold(tx: InventoryTransaction, orderId: string, claimedBefore: Date): Promise<SettleOutcome> {
+  const store = createReservationStore(tx);
+  await store.lockOrder(orderId);
+  const lines = await store.reservationsOfOrder(orderId);
+  const held = lines.filter((line) => line.status === "HELD");
+  const orphaned = held.length > 0 && lines.every((line) => line.confirmedAt === null && line.claimedAt < claimedBefore);
+  if (!orphaned) return { outcome: "unchanged", reservation: { orderId, lines } };
+  await announceAvailability(tx, await settleHeldLines(store, orderId, "release", { reason: ORPHAN_REASON, actorId: null }, held));
+  return { outcome: "settled", reservation: await reservationOf(store, orderId) };
+}
+
 // Many orders may queue for the same product's row lock: wait for a connection and for the locks longer than Prisma's default.
 const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
 
@@ -215,9 +250,29 @@ export function createReservations(prisma: PrismaClient, outbox: OutboxSignal) {
     return result;
   };
   return {
-    reserve: (order: OrderToReserve, actorId: ActorId) => run((tx) => reserveStockForOrder(tx, order, actorId)),
+    reserve: (order: OrderToReserve, actorId: ActorId) => run((tx) => reserveStockForOrder(tx, order, actorId, { confirmsOrder: false })),
     release: (orderId: string, reason: string, actorId: ActorId) => run((tx) => releaseStockOfOrder(tx, orderId, reason, actorId)),
     commit: (orderId: string, actorId: ActorId) => run((tx) => commitStockOfOrder(tx, orderId, actorId)),
+    releaseOrphaned: (orderId: string, claimedBefore: Date) => run((tx) => releaseOrphanedHold(tx, orderId, claimedBefore)),
+    /** Orders with a hold nobody confirmed and last claimed before `claimedBefore`, the longest waiting first. */
+    unconfirmedHolds: async (claimedBefore: Date, limit: number): Promise<string[]> => {
+      const rows = await prisma.$queryRaw<{ orderId: string }[]>`
+        SELECT order_id::text AS "orderId"
+        FROM reservation
+        WHERE status = 'HELD' AND confirmed_at IS NULL AND claimed_at < ${claimedBefore}
+        GROUP BY order_id
+        ORDER BY min(claimed_at), order_id
+        LIMIT ${limit}`;
+      return rows.map((row) => row.orderId);
+    },
+    /** Records that these orders exist (orders said so): their holds are never released as orphaned. */
+    confirm: async (orderIds: readonly string[]): Promise<void> => {
+      if (orderIds.length === 0) return;
+      await prisma.reservation.updateMany({
+        where: { orderId: { in: [...orderIds] }, confirmedAt: null },
+        data: { confirmedAt: new Date() },
+      });
+    },
     reservationOf: async (orderId: string): Promise<StockReservationRecord> => ({
       orderId,
       lines: await prisma.reservation.findMany({ where: { orderId }, orderBy: { productId: "asc" } }),

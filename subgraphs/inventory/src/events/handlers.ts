@@ -1,7 +1,7 @@
 import type { EventHandlers } from "@storefront/events";
 import type { Logger } from "@storefront/service";
 import type { InventoryTransaction } from "../data/records.ts";
-import { cancelStockOfOrder, commitStockOfOrder, reserveStockForOrder } from "../data/reservations.ts";
+import { cancelStockOfOrder, commitStockOfOrder, ORPHAN_REASON, reserveStockForOrder } from "../data/reservations.ts";
 
 /**
  * How inventory reacts to the order saga; each handler runs in the transaction that marks the event processed, so a
@@ -10,8 +10,15 @@ import { cancelStockOfOrder, commitStockOfOrder, reserveStockForOrder } from "..
 export function createInventoryHandlers({ logger }: { logger: Logger }): EventHandlers<InventoryTransaction> {
   return {
     "order.placed.v1": async (event, tx) => {
-      const result = await reserveStockForOrder(tx, event.data, null);
-      if (result.outcome === "rejected") {
+      // order.placed is orders' word that the order exists: its hold is confirmed, never released as orphaned
+      const result = await reserveStockForOrder(tx, event.data, null, { confirmsOrder: true });
+      if (result.outcome === "already_reserved" && result.reservation.lines.some((line) => line.reason === ORPHAN_REASON)) {
+        // only an order stored after ORPHAN_HOLD_SECONDS without a word to inventory gets here: people must decide
+        logger.error(
+          { orderId: event.data.orderId, eventId: event.id },
+          "an order was placed after its hold had been released as orphaned: it has no stock reserved",
+        );
+      } else if (result.outcome === "rejected") {
         logger.warn({ orderId: event.data.orderId, eventId: event.id, lines: result.lines }, "order not reserved: not enough stock");
       } else if (result.outcome === "rejected_as_cancelled") {
         logger.info({ orderId: event.data.orderId, eventId: event.id }, "order not reserved: it was cancelled before it was placed here");

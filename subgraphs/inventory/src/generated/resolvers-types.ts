@@ -410,14 +410,12 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AdjustStockInput: AdjustStockInput;
-  Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
   String: ResolverTypeWrapper<Scalars["String"]["output"]>;
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   Inventory: ResolverTypeWrapper<InventoryRecord>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReservationStatus: ReservationStatus;
@@ -434,19 +432,19 @@ export type ResolversTypes = ResolversObject<{
   StockMovementKind: StockMovementKind;
   StockReservation: ResolverTypeWrapper<StockReservationRecord>;
   StockReservationLine: ResolverTypeWrapper<ReservationRecord>;
+  Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
+  Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AdjustStockInput: AdjustStockInput;
-  Int: Scalars["Int"]["output"];
   String: Scalars["String"]["output"];
   ID: Scalars["ID"]["output"];
   DateTime: Scalars["DateTime"]["output"];
   Inventory: InventoryRecord;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars["Boolean"]["output"];
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
   ReserveStockInput: ReserveStockInput;
@@ -458,7 +456,21 @@ export type ResolversParentTypes = ResolversObject<{
   StockMovementEdge: Omit<StockMovementEdge, "node"> & { node: ResolversParentTypes["StockMovement"] };
   StockReservation: StockReservationRecord;
   StockReservationLine: ReservationRecord;
+  Boolean: Scalars["Boolean"]["output"];
+  Int: Scalars["Int"]["output"];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars["Boolean"]["input"]>;
+  maxAge?: Maybe<Scalars["Int"]["input"]>;
+};
+
+export type CacheControlDirectiveResolver<
+  Result,
+  Parent,
+  ContextType = InventoryContext,
+  Args = CacheControlDirectiveArgs,
+> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["DateTime"], any> {
   name: "DateTime";
@@ -599,4 +611,8 @@ export type Resolvers<ContextType = InventoryContext> = ResolversObject<{
   StockMovementEdge?: StockMovementEdgeResolvers<ContextType>;
   StockReservation?: StockReservationResolvers<ContextType>;
   StockReservationLine?: StockReservationLineResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = InventoryContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -1,6 +1,9 @@
 import type { FetchEntities, SubgraphRequest } from "@storefront/service";
 import type { RequestedLine } from "../domain/order-lines.ts";
 import type { ShippingAddress } from "../domain/shipping-address.ts";
+import { CartLinesDocument } from "../generated/cart-operations.ts";
+import { type ReservationStatus, ReserveStockDocument, type ReserveStockMutation } from "../generated/inventory-operations.ts";
+import { AddressBookDocument } from "../generated/users-operations.ts";
 
 // What the checkout reads and reserves in other subgraphs, called directly (not through the router) with the orders
 // service's token: its scopes cart:read, users:addresses:read and inventory:reserve let it act for any customer.
@@ -20,14 +23,8 @@ export interface CartLine extends RequestedLine {
 export function createCartSource(fetchEntities: FetchEntities) {
   return {
     async linesOf(userId: string, requestId: string): Promise<CartLine[]> {
-      type CartOfUser = { cart: { items: { product: { id: string }; quantity: number; purchasable: boolean | null }[] } };
-      const [user] = await fetchEntities<CartOfUser>(
-        "User",
-        [{ id: userId }],
-        "cart { items { product { id } quantity purchasable } }",
-        requestId,
-      );
-      return (user?.cart.items ?? []).map((item) => ({
+      const [user] = await fetchEntities(CartLinesDocument, [{ id: userId }], requestId);
+      return (user?.cart?.items ?? []).map((item) => ({
         productId: item.product.id,
         quantity: item.quantity,
         purchasable: item.purchasable,
@@ -41,18 +38,13 @@ export function createAddressSource(fetchEntities: FetchEntities) {
   return {
     /** Every address of the customer; empty for an unknown user. */
     async addressesOf(userId: string, requestId: string): Promise<AddressSnapshot[]> {
-      const [user] = await fetchEntities<{ addresses: AddressSnapshot[] | null }>(
-        "User",
-        [{ id: userId }],
-        "addresses { id recipientName line1 line2 city region postalCode countryCode phone isDefault }",
-        requestId,
-      );
+      const [user] = await fetchEntities(AddressBookDocument, [{ id: userId }], requestId);
       return user?.addresses ?? [];
     },
   };
 }
 
-export type ReservationStatus = "HELD" | "COMMITTED" | "RELEASED" | "RESTOCKED" | "REJECTED";
+export type { ReservationStatus };
 
 export interface StockReservation {
   readonly status: ReservationStatus | null;
@@ -64,24 +56,18 @@ export interface StockReservation {
   }[];
 }
 
-const RESERVATION = "status lines { product { id } quantity status reason }";
-type ReservationAnswer = {
-  status: ReservationStatus | null;
-  lines: { product: { id: string }; quantity: number; status: ReservationStatus; reason: string | null }[];
-};
-const reservationOf = (answer: ReservationAnswer): StockReservation => ({
+const reservationOf = (answer: ReserveStockMutation["reserveStock"]): StockReservation => ({
   status: answer.status,
   lines: answer.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity, status: line.status, reason: line.reason })),
 });
 
 /** Stock reservations in the inventory subgraph, keyed by the order's id (idempotent there). */
 export function createStockReservations(request: SubgraphRequest) {
-  const reserve = `mutation($input: ReserveStockInput!) { reserveStock(input: $input) { ${RESERVATION} } }`;
   return {
     /** Reserves every line or none; the first call for an order id decides, later ones return that decision. */
     async reserve(orderId: string, lines: readonly RequestedLine[], requestId: string): Promise<StockReservation> {
       const input = { orderId, items: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })) };
-      return reservationOf((await request<{ reserveStock: ReservationAnswer }>(reserve, { input }, requestId)).reserveStock);
+      return reservationOf((await request(ReserveStockDocument, { input }, requestId)).reserveStock);
     },
   };
 }

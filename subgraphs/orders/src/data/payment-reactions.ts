@@ -1,5 +1,5 @@
 import type { EventData } from "@storefront/events";
-import { paymentReaction } from "../domain/order-status.ts";
+import { paymentReaction, refundReaction } from "../domain/order-status.ts";
 import type { OrderRecord, OrdersTransaction } from "./records.ts";
 import { lockOrder, transitionOrder } from "./transitions.ts";
 
@@ -56,7 +56,8 @@ export async function applyPaymentFailed(
 
 /**
  * payment.refunded: adds the refund to the order's refunded amount (partial refunds add up; they are not status changes,
- * so they write no history row). A CANCELLED order whose refunds now cover its total becomes REFUNDED.
+ * so they write no history row). An order whose refunds now cover its total becomes REFUNDED, whether it was cancelled,
+ * paid, shipped or delivered: the customer has all their money back, so it must not ship (see refundReaction).
  */
 export async function applyPaymentRefunded(
   tx: OrdersTransaction,
@@ -70,7 +71,7 @@ export async function applyPaymentRefunded(
     where: { id: order.id },
     data: { refundedAmount: { increment: data.amount.amount } },
   });
-  if (updated.status !== "CANCELLED" || updated.refundedAmount < updated.totalAmount) return { outcome: "ignored", order: updated };
+  if (refundReaction(updated) === "keep") return { outcome: "ignored", order: updated };
   const result = await transitionOrder(
     tx,
     order.id,

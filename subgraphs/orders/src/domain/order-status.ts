@@ -1,13 +1,17 @@
 import { ErrorCode } from "@storefront/errors";
 import type { OrderStatus } from "../data/generated/enums.ts";
 
-/** Which status may follow which: the order's life as a state machine. */
+/**
+ * Which status may follow which: the order's life as a state machine. REFUNDED follows the money: whenever refunds
+ * cover the total (a cancelled paid order, or an admin's full refund before or after shipping), and it is final, so a
+ * refunded order is never shipped or delivered.
+ */
 const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
   PENDING_PAYMENT: ["PAID", "PAYMENT_FAILED", "CANCELLED"],
   PAYMENT_FAILED: ["PAID", "PAYMENT_FAILED", "CANCELLED"],
-  PAID: ["SHIPPED", "CANCELLED"],
-  SHIPPED: ["DELIVERED"],
-  DELIVERED: [],
+  PAID: ["SHIPPED", "CANCELLED", "REFUNDED"],
+  SHIPPED: ["DELIVERED", "REFUNDED"],
+  DELIVERED: ["REFUNDED"],
   CANCELLED: ["REFUNDED"],
   REFUNDED: [],
 };
@@ -44,4 +48,17 @@ export function canCancel(status: OrderStatus): boolean {
 export function paymentReaction(current: OrderStatus, to: "PAID" | "PAYMENT_FAILED"): "apply" | "ignore" {
   if (isAlreadyDone(current, to)) return "ignore";
   return canTransition(current, to) ? "apply" : "ignore";
+}
+
+/**
+ * How the order reacts to a refund once it is added to the refunded amount: `refund` (become REFUNDED) when refunds
+ * now cover the total and the state machine allows it; otherwise `keep` (a partial refund only adds up).
+ */
+export function refundReaction(order: {
+  readonly status: OrderStatus;
+  readonly refundedAmount: number;
+  readonly totalAmount: number;
+}): "refund" | "keep" {
+  if (order.refundedAmount < order.totalAmount) return "keep";
+  return canTransition(order.status, "REFUNDED") ? "refund" : "keep";
 }

@@ -162,13 +162,13 @@ export type OrderStatus =
   | "CANCELLED"
   /** Arrived at the customer. */
   | "DELIVERED"
-  /** The payment was captured. */
+  /** The payment was captured. A partial refund leaves the order PAID; `refundedAmount` shows what was returned. */
   | "PAID"
   /** The last payment attempt failed; paying again is allowed. */
   | "PAYMENT_FAILED"
   /** Placed; waiting for the payment to be captured. */
   | "PENDING_PAYMENT"
-  /** Cancelled after payment, and the money was returned. */
+  /** Everything the customer paid was returned (after a cancellation, or an admin's full refund); a refunded order is never shipped or delivered. */
   | "REFUNDED"
   /** Handed to the carrier. */
   | "SHIPPED";

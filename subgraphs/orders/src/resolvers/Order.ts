@@ -1,3 +1,4 @@
+import { serviceScopes } from "@storefront/auth";
 import { assertMaySeeOrder } from "../domain/access.ts";
 import { canCancel } from "../domain/order-status.ts";
 import type { OrderResolvers } from "../generated/resolvers-types.ts";
@@ -5,7 +6,7 @@ import type { OrderResolvers } from "../generated/resolvers-types.ts";
 export const Order: OrderResolvers = {
   async __resolveReference(reference, { loaders, viewer }) {
     const order = await loaders.orderById.load(reference.id);
-    if (order) assertMaySeeOrder(viewer, order);
+    if (order) assertMaySeeOrder(viewer, order, serviceScopes.readOrders);
     return order;
   },
   customer: (order) => ({ id: order.userId }),

@@ -2,7 +2,8 @@ import { ErrorCode } from "@storefront/errors";
 import { createEvent, enqueueEvent } from "@storefront/events";
 import type { OutboxSignal } from "@storefront/runtime";
 import { summarizeCard } from "../domain/card.ts";
-import type { CardDetails, PaymentProvider, ProviderFailure } from "../domain/provider.ts";
+import type { CardDetails, LookupResult, PaymentProvider, ProviderFailure } from "../domain/provider.ts";
+import { settlementOf } from "../domain/reconciliation.ts";
 import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { PaymentRecord, PaymentsTransaction, RefundRecord } from "./records.ts";
 
@@ -158,6 +159,18 @@ export function cancellationRefund(payment: PaymentRecord, reason = "the order w
   };
 }
 
+/** Who made a step: the paying customer, or the shop itself (actorId null) settling an attempt from the provider's books. */
+interface StepActor {
+  readonly actorId: string | null;
+  /** Added to each audit entry's detail, e.g. why the shop made the step. */
+  readonly note?: string;
+}
+
+/** The shop's own steps when it settles an attempt the provider answered after payOrder could not hear it. */
+const RECONCILER: StepActor = { actorId: null, note: "settled from the provider's records" };
+
+const withNote = (detail: string | undefined, note: string | undefined) => (detail && note ? `${detail} (${note})` : (detail ?? note));
+
 /** Paying orders and refunding payments: state, audit trail and payment.* events written together, the provider called in between. */
 export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvider, outbox: OutboxSignal) {
   /** Writes one step in a transaction; wakes the outbox relay once it committed. */
@@ -167,20 +180,26 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
     return result;
   }
 
-  async function fail(payment: PaymentRecord, failure: ProviderFailure): Promise<PaymentRecord> {
+  const current = (tx: PaymentsTransaction, payment: PaymentRecord) => tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+
+  /**
+   * Records a failure of an attempt still where the caller saw it; an attempt that moved meanwhile (captured or failed
+   * by a concurrent call or the reconciler) is returned as it is now, with nothing written.
+   */
+  async function fail(payment: PaymentRecord, failure: ProviderFailure, by: StepActor): Promise<PaymentRecord> {
     return step(async (tx) => {
       const failed = await advance(tx, payment, payment.status, {
         status: "FAILED",
         failureReason: failure.reason,
         failureMessage: failure.message,
       });
-      if (!failed) return tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+      if (!failed) return current(tx, payment);
       await audit(tx, {
         payment,
         action: "FAILED",
-        actorId: payment.userId,
+        actorId: by.actorId,
         amount: payment.amount,
-        detail: `${failure.reason}: ${failure.message}`,
+        detail: withNote(`${failure.reason}: ${failure.message}`, by.note),
       });
       await enqueueEvent(
         tx,
@@ -198,6 +217,92 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
       );
       return failed;
     });
+  }
+
+  /** PENDING → AUTHORIZED with the provider's reference; an attempt that moved meanwhile is returned as it is now. */
+  async function recordAuthorization(payment: PaymentRecord, reference: string, by: StepActor): Promise<PaymentRecord> {
+    return step(async (tx) => {
+      const moved = await advance(tx, payment, "PENDING", { status: "AUTHORIZED", providerReference: reference });
+      if (!moved) return current(tx, payment);
+      await audit(tx, {
+        payment,
+        action: "AUTHORIZED",
+        actorId: by.actorId,
+        amount: payment.amount,
+        providerReference: reference,
+        ...(by.note ? { detail: by.note } : {}),
+      });
+      await enqueueEvent(
+        tx,
+        createEvent({
+          type: "payment.authorized.v1",
+          source: SOURCE,
+          data: {
+            paymentId: payment.id,
+            orderId: payment.orderId,
+            amount: { amount: payment.amount, currency: payment.currency },
+            authorizedAt: moved.updatedAt.toISOString(),
+          },
+        }),
+      );
+      return moved;
+    });
+  }
+
+  /**
+   * AUTHORIZED → CAPTURED with payment.captured. Only one writer moves the row (a conditional update under the order's
+   * lock), so however many calls race to record one attempt's capture, one event is written; the others return the row.
+   */
+  async function recordCapture(authorized: PaymentRecord, reference: string, by: StepActor): Promise<PaymentRecord> {
+    return step(async (tx) => {
+      // Serialized with order.cancelled's handler on this lock: either it sees the capture, or this sees the cancellation.
+      await lockAmountDue(tx, authorized.orderId);
+      const captured = await advance(tx, authorized, "AUTHORIZED", { status: "CAPTURED", providerReference: reference });
+      if (!captured) return current(tx, authorized);
+      await audit(tx, {
+        payment: authorized,
+        action: "CAPTURED",
+        actorId: by.actorId,
+        amount: authorized.amount,
+        providerReference: reference,
+        ...(by.note ? { detail: by.note } : {}),
+      });
+      await enqueueEvent(
+        tx,
+        createEvent({
+          type: "payment.captured.v1",
+          source: SOURCE,
+          data: {
+            paymentId: authorized.id,
+            orderId: authorized.orderId,
+            amount: { amount: authorized.amount, currency: authorized.currency },
+            capturedAt: captured.updatedAt.toISOString(),
+          },
+        }),
+      );
+      if (await tx.cancelledOrder.findUnique({ where: { orderId: authorized.orderId } })) {
+        // The order was cancelled while the provider was charging: the money goes straight back.
+        await refundPayment(tx, provider, cancellationRefund(captured));
+        return current(tx, authorized);
+      }
+      return captured;
+    });
+  }
+
+  /**
+   * Charges an authorized attempt at the provider (idempotent there, by the authorization) and records the answer. A
+   * call that throws has an unknown outcome (the provider may have charged): the attempt stays AUTHORIZED for the
+   * reconciler, which asks the provider, rather than FAILED, which would let the order be paid, and charged, again.
+   */
+  async function capture(authorized: PaymentRecord, authorization: string, by: StepActor): Promise<PaymentRecord> {
+    let result: Awaited<ReturnType<PaymentProvider["capture"]>>;
+    try {
+      result = await provider.capture({ reference: authorization, amount: authorized.amount, currency: authorized.currency });
+    } catch {
+      return authorized;
+    }
+    if (result.outcome === "failed") return fail(authorized, result, by);
+    return recordCapture(authorized, result.reference, by);
   }
 
   /**
@@ -268,10 +373,16 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
   }
 
   return {
-    /** Pays an order: the attempt first, then authorize and capture at the provider, each answer recorded with its event. */
+    /**
+     * Pays an order: the attempt first, then authorize and capture at the provider, each answer recorded with its event.
+     * When the reconciler settled the attempt while the provider kept this call waiting, the late answer changes nothing
+     * and the attempt is returned as the reconciler left it; when the provider could not be asked (a call threw), the
+     * attempt is returned PENDING or AUTHORIZED, and the reconciler settles it.
+     */
     async payOrder(request: PayOrderRequest): Promise<PaymentRecord> {
       const { payment, started } = await startAttempt(request);
       if (!started) return payment;
+      const customer: StepActor = { actorId: payment.userId };
       let authorization: Awaited<ReturnType<PaymentProvider["authorize"]>>;
       try {
         authorization = await provider.authorize({
@@ -280,75 +391,31 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
           currency: payment.currency,
           card: request.card,
         });
-      } catch (error) {
-        // An adapter that throws has not charged as far as we can tell; the attempt must not stay PENDING forever.
-        authorization = { outcome: "failed", reason: "processing_error", message: error instanceof Error ? error.message : String(error) };
+      } catch {
+        // Unknown outcome (the provider may have authorized): the attempt stays PENDING until the reconciler asks the provider.
+        return payment;
       }
-      if (authorization.outcome === "failed") return fail(payment, authorization);
-      const authorized = await step(async (tx) => {
-        const moved = await advance(tx, payment, "PENDING", { status: "AUTHORIZED", providerReference: authorization.reference });
-        if (!moved) throw new Error(`payment ${payment.id} left PENDING while this call was authorizing it`);
-        await audit(tx, {
-          payment,
-          action: "AUTHORIZED",
-          actorId: payment.userId,
-          amount: payment.amount,
-          providerReference: authorization.reference,
-        });
-        await enqueueEvent(
-          tx,
-          createEvent({
-            type: "payment.authorized.v1",
-            source: SOURCE,
-            data: {
-              paymentId: payment.id,
-              orderId: payment.orderId,
-              amount: { amount: payment.amount, currency: payment.currency },
-              authorizedAt: moved.updatedAt.toISOString(),
-            },
-          }),
-        );
-        return moved;
-      });
-      let capture: Awaited<ReturnType<PaymentProvider["capture"]>>;
-      try {
-        capture = await provider.capture({ reference: authorization.reference, amount: payment.amount, currency: payment.currency });
-      } catch (error) {
-        capture = { outcome: "failed", reason: "processing_error", message: error instanceof Error ? error.message : String(error) };
-      }
-      if (capture.outcome === "failed") return fail(authorized, capture);
-      return step(async (tx) => {
-        // Serialized with order.cancelled's handler on this lock: either it sees the capture, or this sees the cancellation.
-        await lockAmountDue(tx, payment.orderId);
-        const captured = await advance(tx, authorized, "AUTHORIZED", { status: "CAPTURED", providerReference: capture.reference });
-        if (!captured) throw new Error(`payment ${payment.id} left AUTHORIZED while this call was capturing it`);
-        await audit(tx, {
-          payment,
-          action: "CAPTURED",
-          actorId: payment.userId,
-          amount: payment.amount,
-          providerReference: capture.reference,
-        });
-        await enqueueEvent(
-          tx,
-          createEvent({
-            type: "payment.captured.v1",
-            source: SOURCE,
-            data: {
-              paymentId: payment.id,
-              orderId: payment.orderId,
-              amount: { amount: payment.amount, currency: payment.currency },
-              capturedAt: captured.updatedAt.toISOString(),
-            },
-          }),
-        );
-        if (await tx.cancelledOrder.findUnique({ where: { orderId: payment.orderId } })) {
-          // The order was cancelled while the provider was charging: the money goes straight back.
-          await refundPayment(tx, provider, cancellationRefund(captured));
-          return tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
-        }
-        return captured;
-      });
+      if (authorization.outcome === "failed") return fail(payment, authorization, customer);
+      const authorized = await recordAuthorization(payment, authorization.reference, customer);
+      if (authorized.status !== "AUTHORIZED") return authorized;
+      return capture(authorized, authorization.reference, customer);
+    },
+
+    /**
+     * Settles an attempt that waited too long for the provider (payments crashed, or lost the answer), from what the
+     * provider knows of it: see settlementOf. Every step is conditional on the attempt still being where it was read,
+     * so a racing payOrder, a late provider answer or another replica's reconciler never records a second capture.
+     * Returns the attempt as it is now (unchanged while the provider is still processing).
+     */
+    async settle(payment: PaymentRecord, lookup: LookupResult): Promise<PaymentRecord> {
+      const cancelled = (await prisma.cancelledOrder.findUnique({ where: { orderId: payment.orderId } })) !== null;
+      const settlement = settlementOf(lookup, cancelled);
+      if (settlement.action === "wait") return payment;
+      if (settlement.action === "fail") return fail(payment, settlement.failure, RECONCILER);
+      const authorized = payment.status === "PENDING" ? await recordAuthorization(payment, settlement.authorization, RECONCILER) : payment;
+      if (authorized.status !== "AUTHORIZED") return authorized;
+      if (settlement.action === "record-capture") return recordCapture(authorized, settlement.reference, RECONCILER);
+      return capture(authorized, settlement.authorization, RECONCILER);
     },
 
     /** An admin's refund of (part of) a captured payment. */

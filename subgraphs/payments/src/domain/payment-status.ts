@@ -46,3 +46,9 @@ export function orderPaymentStatus(due: Amount | null, attemptsNewestFirst: read
       return "AWAITING_PAYMENT";
   }
 }
+
+/** What was returned of an order's payments, in the order's currency (only attempts in that currency count toward it). */
+export function orderRefundedAmount(due: Amount, attempts: readonly (Amount & { readonly refundedAmount: number })[]): Amount {
+  const refunded = attempts.filter((a) => a.currency === due.currency).reduce((sum, a) => sum + a.refundedAmount, 0);
+  return { amount: refunded, currency: due.currency };
+}

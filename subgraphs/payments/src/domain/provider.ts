@@ -45,11 +45,35 @@ export type AuthorizeResult = { readonly outcome: "authorized"; readonly referen
 export type CaptureResult = { readonly outcome: "captured"; readonly reference: string } | ProviderFailure;
 export type RefundResult = { readonly outcome: "refunded"; readonly reference: string } | ProviderFailure;
 
-/** Moves money: reserve it on a card, charge what was reserved, return what was charged. Expected failures are results, not throws. */
+export interface LookupRequest {
+  /** Our payment id, the idempotency key authorize was (or would have been) called with. */
+  readonly paymentId: string;
+}
+
+/** What the provider knows of an attempt, asked after the fact (payments crashed or lost the answer). */
+export type LookupResult =
+  /** The processor has not answered yet: ask again later. */
+  | { readonly outcome: "processing" }
+  /** The amount is reserved and not charged; `reference` is the authorization's, for capture. */
+  | { readonly outcome: "authorized"; readonly reference: string }
+  /** The amount was charged: `authorization` and `reference` (the capture's) as authorize and capture answered them. */
+  | { readonly outcome: "captured"; readonly authorization: string; readonly reference: string }
+  /** Declined, or the processor gave up: nothing was charged. */
+  | ProviderFailure
+  /** The provider never received the attempt: nothing was charged. */
+  | { readonly outcome: "unknown" };
+
+/**
+ * Moves money: reserve it on a card, charge what was reserved, return what was charged. Expected failures are results,
+ * not throws. A provider is idempotent: authorize by payment id, capture by authorization reference, refund by refund
+ * key; a repeated call answers like the first and never moves money twice.
+ */
 export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
   capture(request: CaptureRequest): Promise<CaptureResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
+  /** Where an attempt stands at the provider, by our payment id; it moves no money. */
+  lookup(request: LookupRequest): Promise<LookupResult>;
 }
 
 /** Declines are the customer's card's; everything else is the provider's trouble. */

@@ -44,7 +44,8 @@ export type Mutation = {
   __typename?: "Mutation";
   /**
    * Pays an order you placed, with a card, for what the order owes. A declined card is not an error: the result's
-   * payment is FAILED and failure says why. Errors: NOT_FOUND when payments has not recorded the order (yet: it learns
+   * payment is FAILED and failure says why. When the payment provider's answer does not arrive, the payment is PENDING
+   * (or AUTHORIZED) and settles from the provider's records within a minute; ask again with the same key to see it. Errors: NOT_FOUND when payments has not recorded the order (yet: it learns
    * of a placed order moments after checkout, so retry shortly), FORBIDDEN when it is not your order, CONFLICT when
    * it is already paid, cancelled, being paid, due in another currency, or the key was used for another order.
    */
@@ -83,6 +84,12 @@ export type Order = {
    * be reached; a SERVICE_UNAVAILABLE error at this field then says so.
    */
   payments?: Maybe<Array<Payment>>;
+  /**
+   * How much of what was charged for the order has been returned to the customer, all its payments' refunds together
+   * (zero when nothing was); a partial refund shows here while the order stays paid. Null until payments has recorded the
+   * placed order, and when the payments service cannot be reached (a SERVICE_UNAVAILABLE error at this field then says so).
+   */
+  refundedAmount?: Maybe<Money>;
 };
 
 /** What to pay: the order and how. The amount is never sent: it is what the order owes. */
@@ -141,7 +148,7 @@ export type PaymentAttemptStatus =
   | "CAPTURED"
   /** The provider declined or could not process the attempt. */
   | "FAILED"
-  /** Sent to the provider; no answer yet. */
+  /** Sent to the provider; no answer yet. When the answer was lost (payments restarted meanwhile), the attempt is settled from the provider's records within a minute. */
   | "PENDING"
   /** The charged amount was returned to the customer. */
   | "REFUNDED";
@@ -438,6 +445,7 @@ export type OrderResolvers<
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   paymentStatus?: Resolver<Maybe<ResolversTypes["PaymentStatus"]>, ParentType, ContextType>;
   payments?: Resolver<Maybe<Array<ResolversTypes["Payment"]>>, ParentType, ContextType>;
+  refundedAmount?: Resolver<Maybe<ResolversTypes["Money"]>, ParentType, ContextType>;
 }>;
 
 export type PayOrderResultResolvers<

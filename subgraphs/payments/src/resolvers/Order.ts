@@ -1,5 +1,5 @@
 import { assertMaySeeOrderPayments } from "../domain/access.ts";
-import { orderPaymentStatus } from "../domain/payment-status.ts";
+import { orderPaymentStatus, orderRefundedAmount } from "../domain/payment-status.ts";
 import type { OrderResolvers } from "../generated/resolvers-types.ts";
 
 export const Order: OrderResolvers = {
@@ -14,6 +14,11 @@ export const Order: OrderResolvers = {
     const [due, payments] = await Promise.all([loaders.amountDueByOrderId.load(order.id), loaders.paymentsByOrderId.load(order.id)]);
     assertMaySeeOrderPayments(viewer, due);
     return orderPaymentStatus(due, payments);
+  },
+  refundedAmount: async (order, _args, { loaders, viewer }) => {
+    const [due, payments] = await Promise.all([loaders.amountDueByOrderId.load(order.id), loaders.paymentsByOrderId.load(order.id)]);
+    assertMaySeeOrderPayments(viewer, due);
+    return due ? orderRefundedAmount(due, payments) : null;
   },
   payments: async (order, _args, { loaders, viewer }) => {
     assertMaySeeOrderPayments(viewer, await loaders.amountDueByOrderId.load(order.id));
