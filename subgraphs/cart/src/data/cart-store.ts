@@ -1,6 +1,6 @@
 import { isUuid, uuidsOnly } from "@storefront/service";
 import { cartIdOf } from "../domain/cart-id.ts";
-import type { PrismaClient } from "./generated/client.ts";
+import { Prisma, type PrismaClient } from "./generated/client.ts";
 import type { CartItemRecord, CartRecord, CartTransaction } from "./records.ts";
 
 // Every write locks the user's cart row first (and only then touches its items), so the changes to one cart
@@ -22,6 +22,14 @@ export type AddUnitsOutcome =
   | { readonly outcome: "added"; readonly quantity: number }
   | { readonly outcome: "too_many_lines" }
   | { readonly outcome: "over_limit"; readonly inCart: number };
+
+/** A unique index refused a row: Prisma's P2002, or P2010 when a raw statement hit it (the driver adapter says why). */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  const cause = (error.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
+  return error.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
+}
 
 /** Thrown inside a transaction to roll it back, and turned into the outcome it carries. */
 class Refusal extends Error {
@@ -46,6 +54,37 @@ const itemOrder = [{ addedAt: "asc" as const }, { productId: "asc" as const }];
 
 /** Every read and write the cart subgraph's resolvers make; the only module (with checkout-store) that talks to its database. */
 export function createCartStore(prisma: PrismaClient) {
+  /** One try of addUnits, in one transaction. */
+  async function addUnitsOnce({ userId, productId, quantity, limit, maxLines }: AddUnits): Promise<AddUnitsOutcome> {
+    try {
+      return await prisma.$transaction(async (tx) => {
+        const [cart] = await tx.$queryRaw<{ id: string }[]>`
+            INSERT INTO cart (id, user_id, updated_at) VALUES (${cartIdOf(userId)}::uuid, ${userId}::uuid, now())
+            ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at
+            RETURNING id::text AS id`;
+        if (!cart) throw new Error(`could not store the cart of user ${userId}`);
+        const [{ others } = { others: 0 }] = await tx.$queryRaw<{ others: number }[]>`
+            SELECT count(*)::int AS others FROM cart_item WHERE cart_id = ${cart.id}::uuid AND product_id <> ${productId}::uuid`;
+        if (others >= maxLines) throw new Refusal({ outcome: "too_many_lines" });
+        const [line] = await tx.$queryRaw<{ quantity: number }[]>`
+            INSERT INTO cart_item (cart_id, product_id, quantity)
+            SELECT ${cart.id}::uuid, ${productId}::uuid, ${quantity}::int WHERE ${quantity}::int <= ${limit}::int
+            ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_item.quantity + excluded.quantity
+              WHERE cart_item.quantity + excluded.quantity <= ${limit}::int
+            RETURNING quantity`;
+        if (!line) {
+          const [current] = await tx.$queryRaw<{ quantity: number }[]>`
+              SELECT quantity FROM cart_item WHERE cart_id = ${cart.id}::uuid AND product_id = ${productId}::uuid`;
+          throw new Refusal({ outcome: "over_limit", inCart: current?.quantity ?? 0 });
+        }
+        return { outcome: "added", quantity: line.quantity } as const;
+      });
+    } catch (error) {
+      if (error instanceof Refusal) return error.outcome;
+      throw error;
+    }
+  }
+
   return {
     cartsByUserIds: (userIds: readonly string[]): Promise<CartRecord[]> =>
       prisma.cart.findMany({ where: { userId: { in: uuidsOnly(userIds) } }, select: { id: true, userId: true, updatedAt: true } }),
@@ -62,33 +101,15 @@ export function createCartStore(prisma: PrismaClient) {
      * add up, and the line's new quantity is checked against `limit` in the same statement. Changes nothing unless
      * it returns "added".
      */
-    async addUnits({ userId, productId, quantity, limit, maxLines }: AddUnits): Promise<AddUnitsOutcome> {
+    async addUnits(addition: AddUnits): Promise<AddUnitsOutcome> {
       try {
-        return await prisma.$transaction(async (tx) => {
-          const [cart] = await tx.$queryRaw<{ id: string }[]>`
-            INSERT INTO cart (id, user_id, updated_at) VALUES (${cartIdOf(userId)}::uuid, ${userId}::uuid, now())
-            ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at
-            RETURNING id::text AS id`;
-          if (!cart) throw new Error(`could not store the cart of user ${userId}`);
-          const [{ others } = { others: 0 }] = await tx.$queryRaw<{ others: number }[]>`
-            SELECT count(*)::int AS others FROM cart_item WHERE cart_id = ${cart.id}::uuid AND product_id <> ${productId}::uuid`;
-          if (others >= maxLines) throw new Refusal({ outcome: "too_many_lines" });
-          const [line] = await tx.$queryRaw<{ quantity: number }[]>`
-            INSERT INTO cart_item (cart_id, product_id, quantity)
-            SELECT ${cart.id}::uuid, ${productId}::uuid, ${quantity}::int WHERE ${quantity}::int <= ${limit}::int
-            ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_item.quantity + excluded.quantity
-              WHERE cart_item.quantity + excluded.quantity <= ${limit}::int
-            RETURNING quantity`;
-          if (!line) {
-            const [current] = await tx.$queryRaw<{ quantity: number }[]>`
-              SELECT quantity FROM cart_item WHERE cart_id = ${cart.id}::uuid AND product_id = ${productId}::uuid`;
-            throw new Refusal({ outcome: "over_limit", inCart: current?.quantity ?? 0 });
-          }
-          return { outcome: "added", quantity: line.quantity } as const;
-        });
+        return await addUnitsOnce(addition);
       } catch (error) {
-        if (error instanceof Refusal) return error.outcome;
-        throw error;
+        // Two first additions for one user can both find no cart and both insert it: PostgreSQL resolves the
+        // conflict on user_id (the arbiter) but not the one on the primary key (the same derived id), which the
+        // later insert then fails with. The cart exists once the earlier one commits, so one more try adds to it.
+        if (!isUniqueViolation(error)) throw error;
+        return addUnitsOnce(addition);
       }
     },
 
