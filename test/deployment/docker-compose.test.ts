@@ -156,6 +156,7 @@ describe("docker-compose", () => {
       "the router is only given settings it knows",
     );
     assert.deepEqual(Object.fromEntries(Object.keys(urls).map((key) => [key, routerEnv[key]])), urls);
+    assert.equal(routerEnv.KAFKA_BROKERS, "kafka:9092", "the router's response cache hears catalog and stock changes");
   });
 
   it("with docker-compose.dev.yml and its env file, runs the demo shop: demo data in every subgraph, Sandbox and GraphiQL on the router", () => {

@@ -126,7 +126,7 @@ describe("a payment interrupted at the provider by kill -9 of payments", { skip:
     assert.deepEqual(captures, { charged: 1, events: 1 }, "charged once at the provider, one payment.captured");
   });
 
-  it("shows a partial refund on the paid order; a refund of the rest makes it REFUNDED, and a refunded order cannot ship", async () => {
+  it("shows a partial refund on the paid order; a refund of the rest makes it REFUNDED, it cannot ship, and its unit is back in stock", async () => {
     const product = await aStockedProduct(admin, 5, 3_000);
     const customer = await aCustomerWithCart(stack.routerUrl, product.id);
     const order = (await customer.checkout()).body.data?.checkout;
@@ -153,5 +153,13 @@ describe("a payment interrupted at the provider by kill -9 of payments", { skip:
       ["CONFLICT"],
     );
     assert.equal((await seen()).order.status, "REFUNDED");
+    type Stock = { product: { inventory: { onHand: number; reserved: number } | null } | null };
+    const stock = () => admin.must<Stock>("query($id: ID!) { product(id: $id) { inventory { onHand reserved } } }", { id: product.id });
+    const restocked = await eventually(
+      stock,
+      ({ product }) => product?.inventory?.onHand === 5,
+      "inventory hears order.refunded and puts the unit that never shipped back on hand",
+    );
+    assert.deepEqual(restocked.product?.inventory, { onHand: 5, reserved: 0 });
   });
 });

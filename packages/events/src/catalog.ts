@@ -196,6 +196,17 @@ export const eventCatalog = {
       deliveredAt: timestamp("the order was delivered"),
     }),
   ),
+  "order.refunded.v1": orderEvent(
+    "order.refunded",
+    1,
+    "Refunds now return all of the order's money; it never ships (again). Units still kept for an order that did not ship go back to stock.",
+    z.object({
+      orderId: id("order"),
+      refundedAmount: Money.describe("All that was refunded of the order, at least its total."),
+      wasShipped: z.boolean().describe("Whether the order had left the warehouse (SHIPPED or DELIVERED) before the refund."),
+      refundedAt: timestamp("the order became REFUNDED"),
+    }),
+  ),
   "order.payment_failed.v1": orderEvent(
     "order.payment_failed",
     1,

@@ -119,7 +119,7 @@ describe("envelope", () => {
 
 describe("catalogue", () => {
   test("every type is versioned and on its topic; order and payment events are keyed by the order id", () => {
-    assert.equal(eventTypes.length, 13);
+    assert.equal(eventTypes.length, 14);
     const topicOfPrefix: Record<string, string> = {
       order: ORDER_TOPIC,
       payment: PAYMENT_TOPIC,

@@ -49,6 +49,15 @@ export function anOrderPaid(orderId: string): EventOf<"order.paid.v1"> {
 }
 
 /** An `order.cancelled.v1` event for an order. */
+/** An `order.refunded.v1` event: all of the order's money returned, before or after it shipped. */
+export function anOrderRefunded(orderId: string, { wasShipped }: { wasShipped: boolean }): EventOf<"order.refunded.v1"> {
+  return createEvent({
+    type: "order.refunded.v1",
+    source: "/storefront/test",
+    data: { orderId, refundedAmount: { amount: 2_500, currency: "EUR" }, wasShipped, refundedAt: new Date().toISOString() },
+  });
+}
+
 export function anOrderCancelled(orderId: string, overrides: { wasPaid?: boolean } = {}): EventOf<"order.cancelled.v1"> {
   return createEvent({
     type: "order.cancelled.v1",

@@ -4,7 +4,7 @@ import { type EventData, parseEnvelope } from "@storefront/events";
 import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { inventorySubgraph } from "../src/index.ts";
-import { anAdmin, anOrderCancelled, anOrderPaid, anOrderPlaced, aStockLevel } from "./builders.ts";
+import { anAdmin, anOrderCancelled, anOrderPaid, anOrderPlaced, anOrderRefunded, aStockLevel } from "./builders.ts";
 import { eventDelivery } from "./delivery.ts";
 
 const NEWEST_MOVEMENT = `query($r: [_Any!]!) {
@@ -181,6 +181,42 @@ describe("inventory commits a paid order's stock, releases a cancelled one's, an
       ["RESERVED", "COMMITTED", "RESTOCKED"],
     );
     assert.deepEqual(await reportsOf(productId), reportsAfterFirst, "nothing more is announced");
+  });
+
+  it("puts a paid order's units back on hand once when all its money is refunded before it ships", async () => {
+    const { productId, orderId } = await aReservedOrder({ onHand: 6 }, 2);
+    await delivery.deliver(anOrderPaid(orderId));
+    const refunded = anOrderRefunded(orderId, { wasShipped: false });
+
+    await delivery.deliver(refunded);
+    await Promise.all([delivery.deliver(refunded), delivery.deliver(anOrderRefunded(orderId, { wasShipped: false }))]);
+
+    assert.deepEqual(await stockOf(productId), { onHand: 6, reserved: 0 });
+    assert.deepEqual(await statusesOf(orderId), [["RESTOCKED", "order_refunded"]]);
+    assert.deepEqual(
+      (await ledgerOf(orderId)).map((m) => [m.kind, m.reason]),
+      [
+        ["RESERVED", null],
+        ["COMMITTED", "order_paid"],
+        ["RESTOCKED", "order_refunded"],
+      ],
+    );
+  });
+
+  it("leaves stock as it is when a shipped order is refunded, or one already cancelled and restocked", async () => {
+    const shipped = await aReservedOrder({ onHand: 6 }, 2);
+    await delivery.deliver(anOrderPaid(shipped.orderId));
+    const cancelled = await aReservedOrder({ onHand: 6 }, 2);
+    await delivery.deliver(anOrderPaid(cancelled.orderId));
+    await delivery.deliver(anOrderCancelled(cancelled.orderId, { wasPaid: true }));
+    const ledgers = [await ledgerOf(shipped.orderId), await ledgerOf(cancelled.orderId)];
+
+    await delivery.deliver(anOrderRefunded(shipped.orderId, { wasShipped: true }));
+    await delivery.deliver(anOrderRefunded(cancelled.orderId, { wasShipped: false }));
+
+    assert.deepEqual(await stockOf(shipped.productId), { onHand: 4, reserved: 0 }, "the shipped units are gone");
+    assert.deepEqual(await stockOf(cancelled.productId), { onHand: 6, reserved: 0 }, "restocked once, at the cancellation");
+    assert.deepEqual([await ledgerOf(shipped.orderId), await ledgerOf(cancelled.orderId)], ledgers);
   });
 
   it("restocks every line of a cancelled paid many-product order together", async () => {

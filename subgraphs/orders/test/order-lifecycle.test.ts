@@ -217,7 +217,18 @@ describe("an order's life: cancel, ship, deliver, and the reactions to payments"
         order.statusHistory.slice(-1).map((h) => [h.from, h.to, h.actor]),
         [["CANCELLED", "REFUNDED", "system:payments"]],
       );
-      assert.deepEqual(await typesOf(orderId), eventsBefore, "REFUNDED publishes no order event: payment.refunded already told everyone");
+      const events = await eventsOf(orderId);
+      assert.deepEqual(
+        events.map((event) => event.type),
+        [...eventsBefore, "order.refunded.v1"],
+        "one order.refunded, at the full refund",
+      );
+      assert.deepEqual(events.at(-1)?.data, {
+        orderId,
+        refundedAmount: { amount: PRICE, currency: "EUR" },
+        wasShipped: false,
+        refundedAt: events.at(-1)?.data.refundedAt,
+      });
     });
 
     it("keeps a partly refunded paid order PAID with the refunded amount added up, and it still ships", async () => {
@@ -245,6 +256,8 @@ describe("an order's life: cancel, ship, deliver, and the reactions to payments"
         order.statusHistory.slice(-1).map((h) => [h.from, h.to, h.actor]),
         [["PAID", "REFUNDED", "system:payments"]],
       );
+      const refunded = (await eventsOf(orderId)).at(-1);
+      assert.deepEqual([refunded?.type, refunded?.data.wasShipped], ["order.refunded.v1", false], "it never shipped: inventory restocks");
       const before = await snapshotOf(orderId);
       for (const [mutation, args, to] of [
         [SHIP, { carrier: "DHL" }, "SHIPPED"],
@@ -269,6 +282,10 @@ describe("an order's life: cancel, ship, deliver, and the reactions to payments"
       assert.deepEqual((await orderOf(delivered.orderId)).statusHistory.at(-1)?.from, "DELIVERED");
       assert.deepEqual([(await orderOf(shipped.orderId)).status, (await orderOf(delivered.orderId)).status], ["REFUNDED", "REFUNDED"]);
       assert.deepEqual(errorCodes(await orders.execute(DELIVER, { id: shipped.orderId }, admin)), ["CONFLICT"]);
+      for (const { orderId } of [shipped, delivered]) {
+        const refunded = (await eventsOf(orderId)).at(-1);
+        assert.deepEqual([refunded?.type, refunded?.data.wasShipped], ["order.refunded.v1", true], "its units left: nothing to restock");
+      }
     });
   });
 

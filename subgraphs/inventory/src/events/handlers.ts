@@ -54,5 +54,15 @@ export function createInventoryHandlers({ logger }: { logger: Logger }): EventHa
         );
       }
     },
+    "order.refunded.v1": async (event, tx) => {
+      const { orderId, wasShipped } = event.data;
+      // Shipped units are gone whatever the refund says (their return is a matter for people). An order refunded
+      // before it shipped never will: what is still kept for it comes back, as for a cancellation (a no-op when the
+      // order was cancelled first).
+      if (wasShipped) return;
+      const result = await cancelStockOfOrder(tx, orderId, "order_refunded", null);
+      if (result.outcome === "restocked")
+        logger.info({ orderId, eventId: event.id }, "order refunded before shipping: its units are back on hand");
+    },
   };
 }

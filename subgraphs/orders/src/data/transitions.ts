@@ -24,7 +24,7 @@ export interface TransitionOptions {
 }
 
 export type TransitionResult =
-  /** The status changed: a history row and (except for REFUNDED) an event were written; notify the outbox after commit. */
+  /** The status changed: a history row and an event were written; notify the outbox after commit. */
   | { readonly outcome: "changed"; readonly order: OrderRecord; readonly from: OrderRecord["status"] }
   /** The order already had that status: nothing was written. */
   | { readonly outcome: "unchanged"; readonly order: OrderRecord };
@@ -40,8 +40,8 @@ export async function lockOrder(tx: OrdersTransaction, orderId: string): Promise
 /**
  * THE one place an order's status changes. In the caller's transaction it locks the order, checks the state machine
  * (CONFLICT with `from`/`to` in extensions for an illegal change), updates the status, appends the history row and
- * enqueues the matching event (order.paid / order.payment_failed / order.cancelled / order.shipped / order.delivered;
- * REFUNDED has no order event in the catalogue: payments already published payment.refunded). Asking for the status the
+ * enqueues the matching event (order.paid / order.payment_failed / order.cancelled / order.shipped / order.delivered /
+ * order.refunded: payment.refunded tells of each refund, order.refunded that the order will not ship). Asking for the status the
  * order already has is a no-op (`unchanged`), except PAYMENT_FAILED, which another failed attempt repeats.
  * The caller notifies the outbox after the commit when the outcome is `changed`.
  */
@@ -119,6 +119,19 @@ export async function transitionOrder(
       await enqueueEvent(tx, createEvent({ ...common, type: "order.delivered.v1", data: { orderId: order.id, deliveredAt: at } }));
       break;
     case "REFUNDED":
+      await enqueueEvent(
+        tx,
+        createEvent({
+          ...common,
+          type: "order.refunded.v1",
+          data: {
+            orderId: order.id,
+            refundedAmount: { amount: order.refundedAmount, currency: order.currency },
+            wasShipped: from === "SHIPPED" || from === "DELIVERED",
+            refundedAt: at,
+          },
+        }),
+      );
       break;
   }
   return { outcome: "changed", order, from };

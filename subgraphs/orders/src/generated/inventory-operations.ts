@@ -7,7 +7,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends " $fragmentName" |
 import type { TypedDocumentNode as DocumentNode } from "@graphql-typed-document-node/core";
 /** Where an order's reservation is. Every line of one order is always in the same status. */
 export type ReservationStatus =
-  /** The order was paid: the units left stock (they come back, RESTOCKED, if the order is cancelled before it ships). */
+  /** The order was paid: the units left stock (they come back, RESTOCKED, if the order is cancelled or fully refunded before it ships). */
   | "COMMITTED"
   /** Units are set aside for the order (counted in reserved). */
   | "HELD"
@@ -15,7 +15,7 @@ export type ReservationStatus =
   | "REJECTED"
   /** The hold ended without a sale; the units are available again. */
   | "RELEASED"
-  /** The order was cancelled after it was paid, before it shipped: the committed units went back on hand and are available again. */
+  /** The order was cancelled or fully refunded after it was paid, before it shipped: the committed units went back on hand and are available again. */
   | "RESTOCKED";
 
 /** What to reserve for an order. */
