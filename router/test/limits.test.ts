@@ -77,16 +77,16 @@ describe("operation limits", () => {
   });
 
   /** Sends an operation and counts the SQL statements both subgraphs ran for it. */
-  async function send(query: string, variables?: Record<string, unknown>) {
+  async function send(query: string, variables?: Record<string, unknown>, operationName?: string) {
     const counted = await catalog.database.countQueries(() =>
-      inventory.database.countQueries(() => graphqlRequest<Record<string, unknown>>(router.url, query, variables)),
+      inventory.database.countQueries(() => graphqlRequest<Record<string, unknown>>(router.url, query, variables, {}, operationName)),
     );
     return { ...counted.result.result, statements: counted.count + counted.result.count };
   }
 
   /** Sends an operation that must be refused by a limit before any subgraph works on it. */
-  async function refusal(query: string, variables?: Record<string, unknown>): Promise<Refusal> {
-    const { status, body, statements } = await send(query, variables);
+  async function refusal(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<Refusal> {
+    const { status, body, statements } = await send(query, variables, operationName);
     assert.equal(body.errors?.length, 1, JSON.stringify(body));
     assert.equal(body.data, undefined, "a refused operation has no data");
     assert.equal(statements, 0, "no subgraph ran a statement for a refused operation");
@@ -168,6 +168,20 @@ describe("operation limits", () => {
       [400, "OPERATION_LIMIT_EXCEEDED", "cost", 5_000, 5_213],
     );
     assert.match(refused.message, /estimated cost of 5213/);
+    // The cost of an operation without variables is remembered with its cached document: the same verdict again.
+    const again = await refusal(`{ ${repeat(13, copy)} }`);
+    assert.deepEqual([again.status, again.limit, again.actual], [400, "cost", 5_213]);
+  });
+
+  it("estimates each operation of a document by its own name: a cheap one runs, an expensive one is refused", async () => {
+    const copy = (i: number) => `p${i}: products(first: 100) { edges { node { id inventory { available } category { name } } } }`;
+    const document = `query Cheap { categories { id } } query Dear { ${repeat(13, copy)} }`;
+    for (let round = 0; round < 2; round++) {
+      const cheap = await send(document, undefined, "Cheap");
+      assert.deepEqual([cheap.status, cheap.body.errors], [200, undefined]);
+      const refused = await refusal(document, undefined, "Dear");
+      assert.deepEqual([refused.status, refused.limit, refused.actual], [400, "cost", 5_213]);
+    }
   });
 
   it("estimates the cost with the variables sent: the same document runs with a small `first` and is refused with a large one", async () => {

@@ -192,6 +192,7 @@ export async function graphqlRequest<Data = Record<string, unknown>>(
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
+  operationName?: string,
 ): Promise<{
   status: number;
   headers: Headers;
@@ -200,7 +201,7 @@ export async function graphqlRequest<Data = Record<string, unknown>>(
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as never };
 }

@@ -2,7 +2,14 @@ import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ErrorCode } from "@storefront/errors";
 import type { Logger } from "@storefront/service";
 import { routerMetrics } from "@storefront/telemetry";
-import type { DocumentNode, GraphQLError, GraphQLFormattedError, ParseOptions } from "graphql";
+import {
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  getOperationAST,
+  type ParseOptions,
+} from "graphql";
 import type { RouterSettings } from "../env.ts";
 import { type CostDirectives, costDirectivesOf, estimateCost, InvalidVariablesError, noCostDirectives } from "./cost.ts";
 import { type DocumentLimits, documentLimitViolation, type LimitName, type LimitViolation } from "./rules.ts";
@@ -62,6 +69,31 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
   let directives: CostDirectives = noCostDirectives;
   // Documents come back from Apollo's document cache as the same object: their verdict need not be redone.
   const documentVerdicts = new WeakMap<DocumentNode, LimitViolation | null>();
+  // Nor the cost of an operation that declares no variables (nothing but the document decides it), per operation name.
+  // Cleared when a new supergraph brings other @cost/@listSize.
+  let documentCosts = new WeakMap<DocumentNode, Map<string, number>>();
+  const costOf = (request: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName: string | null;
+    variables?: Record<string, unknown>;
+  }) => {
+    const estimate = () => estimateCost({ ...request, directives, defaultListSize: settings.defaultListSize });
+    const operation = getOperationAST(request.document, request.operationName);
+    if (!operation || (operation.variableDefinitions?.length ?? 0) > 0) return estimate();
+    let costs = documentCosts.get(request.document);
+    if (!costs) {
+      costs = new Map();
+      documentCosts.set(request.document, costs);
+    }
+    const name = request.operationName ?? "";
+    let cost = costs.get(name);
+    if (cost === undefined) {
+      cost = estimate();
+      costs.set(name, cost);
+    }
+    return cost;
+  };
 
   const plugin: ApolloServerPlugin<BaseContext> = {
     async requestDidStart() {
@@ -82,14 +114,7 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
           if (settings.maxCost <= 0) return;
           let cost: number;
           try {
-            cost = estimateCost({
-              schema,
-              document,
-              operationName,
-              variables: request.variables,
-              directives,
-              defaultListSize: settings.defaultListSize,
-            });
+            cost = costOf({ schema, document, operationName, ...(request.variables ? { variables: request.variables } : {}) });
           } catch (error) {
             if (error instanceof InvalidVariablesError) {
               throw ErrorCode.BAD_USER_INPUT.err(error.message, { extensions: { http: { status: 400 } } });
@@ -120,6 +145,7 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
     useSupergraph(supergraphSdl: string): void {
       try {
         directives = costDirectivesOf(supergraphSdl);
+        documentCosts = new WeakMap();
         logger.info({ weights: directives.weights.size, listSizes: directives.listSizes.size }, "cost directives loaded");
       } catch (error) {
         // The supergraph itself loaded (the gateway parsed it); keep estimating with the previous directives.
