@@ -106,13 +106,17 @@ export interface SubgraphCall {
   readonly documents: string;
 }
 
+// Each target's schema is built once, however many subgraphs call it.
+const targetSchemas = new Map<string, string>();
 const subgraphCalls: SubgraphCall[] = globSync("subgraphs/*/src/clients/*.graphql")
   .sort()
   .flatMap((documents) => {
     const [, caller = "", , , file = ""] = documents.split("/");
     const target = file.replace(/\.graphql$/, "");
     if (!existsSync(`subgraphs/${target}/schema.graphql`)) return [];
-    return [{ caller, target, documents, schema: subgraphSchemaSdlOf(readFileSync(`subgraphs/${target}/schema.graphql`, "utf8")) }];
+    const schema = targetSchemas.get(target) ?? subgraphSchemaSdlOf(readFileSync(`subgraphs/${target}/schema.graphql`, "utf8"));
+    targetSchemas.set(target, schema);
+    return [{ caller, target, documents, schema }];
   });
 
 const config: CodegenConfig = {

@@ -16,7 +16,7 @@ import { freePort, graphqlRequest, startSupergraphProcesses } from "@storefront/
 import autocannon from "autocannon";
 import { shopSession } from "../test/e2e/support/shop.ts";
 import { LISTING, protectedSettings } from "./router.ts";
-import { round } from "./stats.ts";
+import { median, round } from "./stats.ts";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.dirname(benchDir);
@@ -114,11 +114,6 @@ export interface GatewayBenchFigures {
   /** Resident memory of each gateway's processes after the loads, MiB. */
   readonly rssMiB: Partial<Record<GatewayName, number>>;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-};
 
 // Linux process accounting: /proc/<pid>/stat counts CPU in clock ticks and memory in pages.
 const clockTicksPerSecond = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
@@ -442,5 +437,3 @@ export function gatewayTable(bench: GatewayBenchFigures): Record<string, Record<
   }
   return rows;
 }
-
-export { gatewayLabels };

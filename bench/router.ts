@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, startSupergraphProcesses } from "@storefront/testkit";
 import autocannon from "autocannon";
-import { round } from "./stats.ts";
+import { median, round } from "./stats.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -68,11 +68,6 @@ const unprotectedSettings: Record<string, string> = {
 export const protectedSettings: Record<string, string> = {
   RATE_LIMIT_PER_ADDRESS: "100000000",
   RATE_LIMIT_PER_USER: "100000000",
-};
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 };
 
 async function load(url: string, seconds: number, connections: number): Promise<RoundFigures> {

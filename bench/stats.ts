@@ -28,6 +28,12 @@ export function summarize(latenciesMs: number[], lost = 0): LatencySummary {
   };
 }
 
+/** The middle value (the lower of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
 export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

@@ -1,13 +1,5 @@
 import { hostname } from "node:os";
-import {
-  CATALOG_TOPIC,
-  createKafkaBus,
-  type EventBus,
-  type EventType,
-  INVENTORY_TOPIC,
-  parseEnvelope,
-  type Subscription,
-} from "@storefront/events";
+import { CATALOG_TOPIC, type EventBus, type EventType, INVENTORY_TOPIC, parseEnvelope, type Subscription } from "@storefront/events";
 import type { Logger } from "@storefront/service";
 
 /** The events after which a cached answer may be wrong: something a public answer shows changed. */
@@ -16,23 +8,6 @@ export const invalidatingEvents: ReadonlySet<EventType> = new Set<EventType>([
   "catalog.category_changed.v1",
   "inventory.availability_changed.v1",
 ]);
-
-export interface RouterBusSettings {
-  readonly KAFKA_BROKERS?: readonly string[] | undefined;
-  readonly KAFKA_CLIENT_ID: string;
-  readonly KAFKA_NAMESPACE: string;
-}
-
-/** The router's own Kafka bus when KAFKA_BROKERS is set (distributed mode); none otherwise. */
-export function kafkaBusFromSettings(settings: RouterBusSettings, logger: Logger): EventBus | undefined {
-  if (!settings.KAFKA_BROKERS) return undefined;
-  return createKafkaBus({
-    brokers: [...settings.KAFKA_BROKERS],
-    clientId: settings.KAFKA_CLIENT_ID,
-    logger,
-    topicPrefix: settings.KAFKA_NAMESPACE && `${settings.KAFKA_NAMESPACE}.`,
-  });
-}
 
 let routersInProcess = 0;
 
@@ -94,5 +69,3 @@ export function createInvalidationFeed({ bus, logger, onEvent }: InvalidationFee
     },
   };
 }
-
-export type InvalidationFeed = ReturnType<typeof createInvalidationFeed>;

@@ -2,10 +2,10 @@ import type { ApolloServerPlugin, GraphQLRequestContext } from "@apollo/server";
 import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
 import ApolloServerPluginResponseCache from "@apollo/server-plugin-response-cache";
 import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
-import type { EventBus } from "@storefront/events";
+import { type EventBus, type KafkaBusSettings, kafkaBusFromSettings } from "@storefront/events";
 import type { Logger } from "@storefront/service";
 import { routerMetrics } from "@storefront/telemetry";
-import { createInvalidationFeed, kafkaBusFromSettings, type RouterBusSettings } from "./response-cache-events.ts";
+import { createInvalidationFeed } from "./response-cache-events.ts";
 
 /*
  * The router's response cache, and the Cache-Control headers of its answers.
@@ -32,7 +32,7 @@ import { createInvalidationFeed, kafkaBusFromSettings, type RouterBusSettings } 
  * every other one; hits also carry `Age`. A CDN gets no events: what it keeps can be maxAge old.
  */
 
-export interface ResponseCacheSettings extends RouterBusSettings {
+export interface ResponseCacheSettings extends KafkaBusSettings {
   readonly RESPONSE_CACHE_ENABLED: boolean;
   readonly RESPONSE_CACHE_MAX_BYTES: number;
 }
@@ -148,13 +148,5 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
     );
   }
 
-  return {
-    plugins,
-    /** Empties the cache now (what an invalidating event does). */
-    invalidate,
-    /** Whether the cache is serving: on, and following events when it has a bus. */
-    serving: (): boolean => settings.RESPONSE_CACHE_ENABLED && following(),
-  };
+  return { plugins };
 }
-
-export type ResponseCache = ReturnType<typeof createResponseCache>;

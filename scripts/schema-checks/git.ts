@@ -46,12 +46,19 @@ export function findBase(root: string, requested?: string): Base | NoBase {
   if (!head) return { skipped: "the repository has no commit yet" };
 
   const candidates = requested ? [requested] : ["main", "origin/main"];
-  const ref = candidates.find((candidate) => commitOf(root, candidate) !== null);
-  if (!ref) {
+  let ref: string | undefined;
+  let tip: string | null = null;
+  for (const candidate of candidates) {
+    tip = commitOf(root, candidate);
+    if (tip) {
+      ref = candidate;
+      break;
+    }
+  }
+  if (!ref || !tip) {
     if (requested) throw new UnknownBaseError(requested);
     return { skipped: "no base: neither main nor origin/main exists here (pass --base <ref>)" };
   }
-  const tip = commitOf(root, ref) as string;
   const mergeBase = git(root, ["merge-base", "HEAD", tip]);
   const commit = mergeBase.ok ? mergeBase.out.trim() : tip;
   const short = commit.slice(0, 12);

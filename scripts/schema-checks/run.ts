@@ -40,6 +40,17 @@ function build<T>(what: string, make: () => T): T | string {
 export async function runSchemaCheck({ root, base: requestedBase }: SchemaCheckOptions, out: Output = console): Promise<boolean> {
   const readCurrent = (file: string) => (existsSync(path.join(root, file)) ? readFileSync(path.join(root, file), "utf8") : null);
   const failures: string[] = [];
+  // Each subgraph's schema now, built once for both the comparison with the base and the calls sent to it.
+  const currentSubgraphSchemas = new Map<string, GraphQLSchema | string>();
+  const currentSubgraphSchema = (name: string): GraphQLSchema | string => {
+    let schema = currentSubgraphSchemas.get(name);
+    if (schema === undefined) {
+      const sdl = readCurrent(sdlFile(name));
+      schema = sdl === null ? `there is no ${sdlFile(name)}` : build(sdlFile(name), () => subgraphSchemaOf(sdl));
+      currentSubgraphSchemas.set(name, schema);
+    }
+    return schema;
+  };
 
   // 1. composition and the committed supergraph
   out.log("== Composition");
@@ -78,16 +89,8 @@ export async function runSchemaCheck({ root, base: requestedBase }: SchemaCheckO
     if (typeof apiSchema !== "string") reports.push(validateOperations(set, apiSchema));
     else if (!set.absent) out.log(`  ✗ ${set.client}: not validated, ${apiSchema}`);
   }
-  const subgraphSchemas = new Map<string, GraphQLSchema | string>();
   for (const set of subgraphCallOperations(root)) {
-    if (!subgraphSchemas.has(set.target)) {
-      const sdl = readCurrent(sdlFile(set.target));
-      subgraphSchemas.set(
-        set.target,
-        sdl === null ? `there is no ${sdlFile(set.target)}` : build(sdlFile(set.target), () => subgraphSchemaOf(sdl)),
-      );
-    }
-    const schema = subgraphSchemas.get(set.target) as GraphQLSchema | string;
+    const schema = currentSubgraphSchema(set.target);
     if (typeof schema !== "string") {
       reports.push(validateOperations(set, schema));
       continue;
@@ -134,7 +137,7 @@ export async function runSchemaCheck({ root, base: requestedBase }: SchemaCheckO
       await compare(
         where,
         build(sdlFile(name), () => subgraphSchemaOf(before)),
-        build(sdlFile(name), () => subgraphSchemaOf(after)),
+        currentSubgraphSchema(name),
       );
     }
 

@@ -52,7 +52,7 @@ export {
 } from "./envelope.ts";
 export { isPermanentError, MalformedEventError, PermanentEventError } from "./errors.ts";
 export { eventJsonSchemas, SCHEMA_BASE_URI } from "./json-schema.ts";
-export { createKafkaBus, type KafkaBusOptions } from "./kafka.ts";
+export { createKafkaBus, type KafkaBusOptions, type KafkaBusSettings, kafkaBusFromSettings } from "./kafka.ts";
 export { type EventLogger, errorsOnlyLogger, silentLogger } from "./logger.ts";
 export { createInProcessBus, type InProcessBusOptions } from "./memory.ts";
 export {

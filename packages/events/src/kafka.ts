@@ -77,6 +77,24 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** How long health() waits for a probe before answering with the last one: /ready must stay fast (Kubernetes: 1 s). */
 const PROBE_WAIT_MS = 500;
 
+/** The Kafka settings every process reads from its environment (serviceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_NAMESPACE. */
+export interface KafkaBusSettings {
+  readonly KAFKA_BROKERS?: readonly string[] | undefined;
+  readonly KAFKA_CLIENT_ID: string;
+  readonly KAFKA_NAMESPACE: string;
+}
+
+/** The process's Kafka bus as its settings describe it (topics under KAFKA_NAMESPACE); none without KAFKA_BROKERS. */
+export function kafkaBusFromSettings(settings: KafkaBusSettings, logger: EventLogger): EventBus | undefined {
+  if (!settings.KAFKA_BROKERS) return undefined;
+  return createKafkaBus({
+    brokers: [...settings.KAFKA_BROKERS],
+    clientId: settings.KAFKA_CLIENT_ID,
+    logger,
+    topicPrefix: settings.KAFKA_NAMESPACE && `${settings.KAFKA_NAMESPACE}.`,
+  });
+}
+
 /**
  * The bus on Apache Kafka (kafkajs): an idempotent producer with acks from all in-sync replicas, one consumer per
  * subscription (group), topics created with their dead-letter topics. Nothing waits for a broker: a broker that is
@@ -142,16 +160,6 @@ export function createKafkaBus({
     for (const listener of [...reconnectListeners]) listener();
   };
 
-  const dropProducer = (lastSend: Promise<unknown>): void => {
-    const stale = producer;
-    producer = undefined;
-    // a timed-out send may still be retrying inside kafkajs; disconnect once it settled so it cannot reconnect behind our back
-    void lastSend
-      .catch(() => {})
-      .then(() => stale?.disconnect())
-      .catch(() => {});
-  };
-
   const publish = (messages: OutgoingMessage[]): Promise<void> =>
     serial(async () => {
       if (closed) throw new Error("event bus: closed");
@@ -178,7 +186,8 @@ export function createKafkaBus({
       try {
         await withDeadline(send, publishTimeoutMs, `publishing ${messages.length} message(s) took longer than ${publishTimeoutMs} ms`);
       } catch (error) {
-        dropProducer(send);
+        disconnectOnceSettled(send, producer);
+        producer = undefined;
         noteUnreachable(error);
         throw new Error(`event bus: publish failed: ${errorMessage(error)}`, { cause: error });
       }
@@ -223,12 +232,8 @@ export function createKafkaBus({
       try {
         await withDeadline(work, publishTimeoutMs, `creating topics took longer than ${publishTimeoutMs} ms`);
       } catch (error) {
-        const stale = admin;
+        disconnectOnceSettled(work, admin);
         admin = undefined;
-        void work
-          .catch(() => {})
-          .then(() => stale?.disconnect())
-          .catch(() => {});
         noteUnreachable(error);
         throw new Error(`event bus: ensuring topics failed: ${errorMessage(error)}`, { cause: error });
       }
@@ -465,12 +470,8 @@ export function createKafkaBus({
       noteAnswer();
       return { ok: true };
     } catch (error) {
-      const stale = probeAdmin;
+      disconnectOnceSettled(attempt, probeAdmin);
       probeAdmin = undefined;
-      void attempt
-        .catch(() => {})
-        .then(() => stale?.disconnect())
-        .catch(() => {});
       noteUnreachable(error);
       return { ok: false, detail: `broker unreachable (${brokers.join(", ")}): ${errorMessage(error)}` };
     }
@@ -595,6 +596,17 @@ function isBrokerUnreachable(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * Disconnects `client` once `work` (a call that failed or timed out) has settled: a timed-out call may still be retrying
+ * inside kafkajs, and must not reconnect the client behind our back. The caller drops its reference to the client.
+ */
+function disconnectOnceSettled(work: Promise<unknown>, client: { disconnect(): Promise<void> } | undefined): void {
+  void work
+    .catch(() => {})
+    .then(() => client?.disconnect())
+    .catch(() => {});
 }
 
 /** Rejects after `ms`; the late result of `work` is swallowed (the caller cleans up after it). */

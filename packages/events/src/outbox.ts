@@ -143,7 +143,6 @@ export function createOutboxRelay({
   let wake = new AbortController();
   let notified = false;
   let reconnected = false;
-  let failures = 0;
   let failing: Extract<RelayStatus, { publishing: false }> | undefined;
   let lastCleanup = 0;
   let unwatch: (() => void) | undefined;
@@ -254,15 +253,17 @@ export function createOutboxRelay({
     if (deleted > 0) logger.debug({ deleted }, "outbox: old published rows deleted");
   };
 
+  // failed batches in a row: 0 while publishing
+  const failures = (): number => failing?.attempts ?? 0;
+
   const failed = (error: unknown): number => {
-    failures += 1;
     failing = {
       publishing: false,
       failingSince: failing?.failingSince ?? new Date(),
-      attempts: failures,
+      attempts: failures() + 1,
       lastError: errorMessage(error).slice(0, 500),
     };
-    return backoffDelay(failures, backoff);
+    return backoffDelay(failing.attempts, backoff);
   };
 
   const loop = async (): Promise<void> => {
@@ -272,10 +273,13 @@ export function createOutboxRelay({
         const outcome = await runBatch();
         if (outcome.locked && outcome.error !== undefined) {
           delay = failed(outcome.error);
-          logger.warn({ ...errorFields(outcome.error), attempt: failures, retryInMs: delay }, "outbox: publish failed; rows stay pending");
+          logger.warn(
+            { ...errorFields(outcome.error), attempt: failures(), retryInMs: delay },
+            "outbox: publish failed; rows stay pending",
+          );
         } else if (outcome.locked) {
-          if (failing) logger.info({ after: failures, failingMs: Date.now() - failing.failingSince.getTime() }, "outbox: publishing again");
-          failures = 0;
+          if (failing)
+            logger.info({ after: failing.attempts, failingMs: Date.now() - failing.failingSince.getTime() }, "outbox: publishing again");
           failing = undefined;
           if (outcome.published > 0) {
             delay = 0;
@@ -285,11 +289,11 @@ export function createOutboxRelay({
         }
       } catch (error) {
         delay = failed(error);
-        logger.error({ ...errorFields(error), attempt: failures, retryInMs: delay }, "outbox: relay batch failed");
+        logger.error({ ...errorFields(error), attempt: failures(), retryInMs: delay }, "outbox: relay batch failed");
       }
       if (delay === 0) continue;
       // a notify cuts the poll short, never a backoff (commits must not hammer a broker that is down); onReconnect cuts both
-      if ((failures === 0 && notified) || reconnected) {
+      if ((failures() === 0 && notified) || reconnected) {
         notified = false;
         reconnected = false;
         continue;
@@ -310,7 +314,6 @@ export function createOutboxRelay({
       wake.abort();
     });
     stopping = new AbortController();
-    failures = 0;
     failing = undefined;
     running = loop().finally(() => {
       running = undefined;
@@ -345,7 +348,7 @@ export function createOutboxRelay({
 
   const notify = (): void => {
     notified = true;
-    if (failures === 0) wake.abort();
+    if (failures() === 0) wake.abort();
   };
 
   const pending = async (): Promise<number> => {

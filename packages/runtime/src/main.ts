@@ -1,6 +1,6 @@
 import { serviceClientIds } from "@storefront/auth";
 import { databaseConfigFromEnv } from "@storefront/db";
-import { createInProcessBus, createKafkaBus, type SqlClient } from "@storefront/events";
+import { createInProcessBus, kafkaBusFromSettings, type SqlClient } from "@storefront/events";
 import {
   type BaseContext,
   createLogger,
@@ -59,14 +59,7 @@ export function runSubgraphMain<Db extends PrismaLike<Tx>, Context extends BaseC
       if (settings.SEED_DEMO && settings.NODE_ENV === "production")
         logger.warn("seeding demo data in production (SEED_DEMO_IN_PRODUCTION=true)");
       if (!settings.KAFKA_BROKERS) logger.warn("KAFKA_BROKERS is not set: events stay inside this process");
-      const bus = settings.KAFKA_BROKERS
-        ? createKafkaBus({
-            brokers: settings.KAFKA_BROKERS,
-            clientId: settings.KAFKA_CLIENT_ID,
-            logger,
-            topicPrefix: settings.KAFKA_NAMESPACE && `${settings.KAFKA_NAMESPACE}.`,
-          })
-        : createInProcessBus();
+      const bus = kafkaBusFromSettings(settings, logger) ?? createInProcessBus();
       const stringsOf = (names: readonly string[]) =>
         Object.fromEntries(names.map((name) => [name, (settings as Record<string, unknown>)[name] as string | undefined]));
       const subgraph = await startSubgraph(module, {

@@ -42,11 +42,11 @@ export interface SubgraphParts<Context extends BaseContext, Tx extends SqlClient
  * A job run every `everyMs` (the first run one period after start). Runs never overlap within a process; every
  * replica runs its own, so a job must be safe to run concurrently (row locks, idempotent changes).
  */
-export interface PeriodicJob {
+export interface PeriodicJob<Report = unknown> {
   readonly name: string;
   readonly everyMs: number;
-  /** What it resolves with is ignored (a job may report what it did, for its tests). */
-  run(): Promise<unknown>;
+  /** What it resolves with is ignored by the runtime (a job may report what it did, for its tests). */
+  run(): Promise<Report>;
 }
 
 /**

@@ -161,7 +161,7 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
   let draining = false;
   const inFlight = new Set<ServerResponse>();
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): Promise<void> {
     for (const guard of guards) {
       if (await guard(req, res, requestId)) return;
     }
@@ -176,7 +176,6 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
       }
       return;
     }
-    const url = new URL(req.url ?? "/", "http://internal");
     if (findInvalidText(body) !== null || findInvalidText([...url.searchParams.values()]) !== null) {
       sendGraphQLError(
         res,
@@ -202,7 +201,7 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     res.end();
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const requestId = requestIdFrom(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     // While draining, a keep-alive client is told to take its next request elsewhere.
@@ -210,7 +209,7 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     inFlight.add(res);
     res.once("close", () => inFlight.delete(res));
     const started = performance.now();
-    const pathname = new URL(req.url ?? "/", "http://internal").pathname;
+    const { pathname } = url;
     try {
       for (const step of middleware) {
         if (!(await runMiddleware(step, req, res))) return;
@@ -223,7 +222,7 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
           sendJson(res, report.ready ? 200 : 503, { status: report.ready ? "ready" : "not ready", checks: report.checks });
         }
       } else if (routes[pathname]) await routes[pathname](req, res);
-      else if (pathname === path || pathname === "/") await handleGraphQL(req, res, requestId);
+      else if (pathname === path || pathname === "/") await handleGraphQL(req, res, requestId, url);
       else sendJson(res, 404, { error: "not found" });
     } catch (error) {
       logger.error({ err: error, requestId }, "request failed");
@@ -237,15 +236,15 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
   }
 
   // GraphQL requests run in a span continuing the caller's trace, and are counted; /health, /ready, /metrics are not.
-  const isGraphQL = (req: IncomingMessage) => {
-    const pathname = new URL(req.url ?? "/", "http://internal").pathname;
-    return req.method !== "OPTIONS" && (pathname === path || pathname === "/") && !routes[pathname];
-  };
+  const isGraphQL = (req: IncomingMessage, pathname: string) =>
+    req.method !== "OPTIONS" && (pathname === path || pathname === "/") && !routes[pathname];
   const server = createServer((req, res) => {
+    // parsed once per request: routing, the span's path and Apollo's search string all come from it
+    const url = new URL(req.url ?? "/", "http://internal");
     // a GraphQL request's own calls to other subgraphs end before its caller gives up (CALL_BUDGET_HEADER)
-    void (isGraphQL(req)
-      ? observeGraphQLHttpRequest(service, req, res, () => withCallerBudget(req.headers, () => handle(req, res)))
-      : handle(req, res));
+    void (isGraphQL(req, url.pathname)
+      ? observeGraphQLHttpRequest(service, req, res, url.pathname, () => withCallerBudget(req.headers, () => handle(req, res, url)))
+      : handle(req, res, url));
   });
   server.keepAliveTimeout = 65_000;
 

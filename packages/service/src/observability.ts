@@ -32,17 +32,17 @@ const requests = new AsyncLocalStorage<RequestRecord>();
 /**
  * Runs one GraphQL HTTP request inside a SERVER span that continues the caller's `traceparent` (a client's, the
  * router's or another subgraph's), and counts it in graphql_requests_total / graphql_request_duration_seconds once
- * its response has ended.
+ * its response has ended. `path` is the request's pathname (parsed once by the caller).
  */
 export function observeGraphQLHttpRequest(
   service: string,
   req: IncomingMessage,
   res: ServerResponse,
+  path: string,
   handle: () => Promise<void>,
 ): Promise<void> {
   const started = performance.now();
   const parent = contextFromHeaders(req.headers);
-  const path = new URL(req.url ?? "/", "http://internal").pathname;
   const span = tracerFor(service).startSpan(
     `${req.method ?? "GET"} ${path}`,
     {

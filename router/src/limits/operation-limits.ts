@@ -6,12 +6,19 @@ import {
   type DocumentNode,
   type GraphQLError,
   type GraphQLFormattedError,
-  type GraphQLSchema,
   getOperationAST,
+  type OperationDefinitionNode,
   type ParseOptions,
 } from "graphql";
 import type { RouterSettings } from "../env.ts";
-import { type CostDirectives, costDirectivesOf, estimateCost, InvalidVariablesError, noCostDirectives } from "./cost.ts";
+import {
+  type CostDirectives,
+  type CostEstimateOptions,
+  costDirectivesOf,
+  estimateCost,
+  InvalidVariablesError,
+  noCostDirectives,
+} from "./cost.ts";
 import { type DocumentLimits, documentLimitViolation, type LimitName, type LimitViolation } from "./rules.ts";
 
 /** Every limit an operation must stay within; 0 turns a limit off. */
@@ -69,28 +76,17 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
   let directives: CostDirectives = noCostDirectives;
   // Documents come back from Apollo's document cache as the same object: their verdict need not be redone.
   const documentVerdicts = new WeakMap<DocumentNode, LimitViolation | null>();
-  // Nor the cost of an operation that declares no variables (nothing but the document decides it), per operation name.
-  // Cleared when a new supergraph brings other @cost/@listSize.
-  let documentCosts = new WeakMap<DocumentNode, Map<string, number>>();
-  const costOf = (request: {
-    schema: GraphQLSchema;
-    document: DocumentNode;
-    operationName: string | null;
-    variables?: Record<string, unknown>;
-  }) => {
+  // Nor the cost of an operation that declares no variables (nothing but the document decides it): one per operation
+  // of a cached document. Cleared when a new supergraph brings other @cost/@listSize.
+  let operationCosts = new WeakMap<OperationDefinitionNode, number>();
+  const costOf = (request: Omit<CostEstimateOptions, "directives" | "defaultListSize">): number => {
     const estimate = () => estimateCost({ ...request, directives, defaultListSize: settings.defaultListSize });
     const operation = getOperationAST(request.document, request.operationName);
     if (!operation || (operation.variableDefinitions?.length ?? 0) > 0) return estimate();
-    let costs = documentCosts.get(request.document);
-    if (!costs) {
-      costs = new Map();
-      documentCosts.set(request.document, costs);
-    }
-    const name = request.operationName ?? "";
-    let cost = costs.get(name);
+    let cost = operationCosts.get(operation);
     if (cost === undefined) {
       cost = estimate();
-      costs.set(name, cost);
+      operationCosts.set(operation, cost);
     }
     return cost;
   };
@@ -114,7 +110,7 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
           if (settings.maxCost <= 0) return;
           let cost: number;
           try {
-            cost = costOf({ schema, document, operationName, ...(request.variables ? { variables: request.variables } : {}) });
+            cost = costOf({ schema, document, operationName, variables: request.variables });
           } catch (error) {
             if (error instanceof InvalidVariablesError) {
               throw ErrorCode.BAD_USER_INPUT.err(error.message, { extensions: { http: { status: 400 } } });
@@ -145,7 +141,7 @@ export function createOperationLimits(settings: OperationLimitSettings, logger: 
     useSupergraph(supergraphSdl: string): void {
       try {
         directives = costDirectivesOf(supergraphSdl);
-        documentCosts = new WeakMap();
+        operationCosts = new WeakMap();
         logger.info({ weights: directives.weights.size, listSizes: directives.listSizes.size }, "cost directives loaded");
       } catch (error) {
         // The supergraph itself loaded (the gateway parsed it); keep estimating with the previous directives.

@@ -4,7 +4,7 @@ import { CALL_BUDGET_HEADER, type Logger, REQUEST_ID_HEADER } from "@storefront/
 import { trace, traceHeaders } from "@storefront/telemetry";
 import { restrictCachePolicy } from "../response-cache-policy.ts";
 import { type BreakerState, type CallOutcome, createSubgraphClient, type SubgraphClient, type SubgraphClientEvents } from "./client.ts";
-import { type CallSharing, createCallSharing, isQueryOperation, type SharedOutcome } from "./dedupe.ts";
+import { createCallSharing, isQueryOperation, type SharedOutcome } from "./dedupe.ts";
 import { type SubgraphFailure, unavailableErrors } from "./unavailable.ts";
 
 /** What a subgraph call needs of the router's request context (RouterContext has it). */
@@ -107,7 +107,7 @@ function createSubgraphDataSource(client: SubgraphClient, sharing: QuerySharing 
  * round trip earlier, as if the client had asked a moment sooner.)
  */
 function createQuerySharing() {
-  const calls: CallSharing = createCallSharing();
+  const calls = createCallSharing();
   let generation = 0;
   return {
     async send(
@@ -129,7 +129,6 @@ function createQuerySharing() {
     wrote(): void {
       generation++;
     },
-    inFlight: calls.inFlight,
   };
 }
 

@@ -95,12 +95,8 @@ export function createCallSharing() {
       flights.set(key, flight);
       return wait(flight, caller, false);
     },
-    /** Calls in flight now (tests, metrics). */
-    inFlight: (): number => flights.size,
   };
 }
-
-export type CallSharing = ReturnType<typeof createCallSharing>;
 
 function copyOf(outcome: CallOutcome): CallOutcome {
   return outcome.kind === "answered" ? { ...outcome, response: structuredClone(outcome.response) } : outcome;

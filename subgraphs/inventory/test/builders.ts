@@ -48,7 +48,6 @@ export function anOrderPaid(orderId: string): EventOf<"order.paid.v1"> {
   });
 }
 
-/** An `order.cancelled.v1` event for an order. */
 /** An `order.refunded.v1` event: all of the order's money returned, before or after it shipped. */
 export function anOrderRefunded(orderId: string, { wasShipped }: { wasShipped: boolean }): EventOf<"order.refunded.v1"> {
   return createEvent({
@@ -58,6 +57,7 @@ export function anOrderRefunded(orderId: string, { wasShipped }: { wasShipped: b
   });
 }
 
+/** An `order.cancelled.v1` event for an order. */
 export function anOrderCancelled(orderId: string, overrides: { wasPaid?: boolean } = {}): EventOf<"order.cancelled.v1"> {
   return createEvent({
     type: "order.cancelled.v1",

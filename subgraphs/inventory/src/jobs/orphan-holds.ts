@@ -48,7 +48,7 @@ export function createOrphanHoldSweep({
   batchSize = 100,
   maxBatches = 10,
   now = () => new Date(),
-}: OrphanHoldSweepOptions): Omit<PeriodicJob, "run"> & { run(): Promise<OrphanHoldSweepReport> } {
+}: OrphanHoldSweepOptions): PeriodicJob<OrphanHoldSweepReport> {
   async function sweepBatch(claimedBefore: Date, requestId: string) {
     const candidates = await reservations.unconfirmedHolds(claimedBefore, batchSize);
     if (candidates.length === 0) return { candidates, released: [], confirmed: [] };

@@ -40,7 +40,7 @@ export function createPaymentWindowJob({
   everyMs = 60_000,
   batchSize = 200,
   now = () => new Date(),
-}: PaymentWindowOptions): Omit<PeriodicJob, "run"> & { run(): Promise<number> } {
+}: PaymentWindowOptions): PeriodicJob<number> {
   return {
     name: "orders.payment-window",
     everyMs,

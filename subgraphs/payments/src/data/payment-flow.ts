@@ -169,7 +169,7 @@ interface StepActor {
 /** The shop's own steps when it settles an attempt the provider answered after payOrder could not hear it. */
 const RECONCILER: StepActor = { actorId: null, note: "settled from the provider's records" };
 
-const withNote = (detail: string | undefined, note: string | undefined) => (detail && note ? `${detail} (${note})` : (detail ?? note));
+const withNote = (detail: string, note: string | undefined) => (note ? `${detail} (${note})` : detail);
 
 /** Paying orders and refunding payments: state, audit trail and payment.* events written together, the provider called in between. */
 export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvider, outbox: OutboxSignal) {
@@ -230,7 +230,7 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
         actorId: by.actorId,
         amount: payment.amount,
         providerReference: reference,
-        ...(by.note ? { detail: by.note } : {}),
+        detail: by.note,
       });
       await enqueueEvent(
         tx,
@@ -265,7 +265,7 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
         actorId: by.actorId,
         amount: authorized.amount,
         providerReference: reference,
-        ...(by.note ? { detail: by.note } : {}),
+        detail: by.note,
       });
       await enqueueEvent(
         tx,

@@ -43,7 +43,7 @@ export function createPaymentReconcilerJob({
   everyMs,
   batchSize = 100,
   now = () => new Date(),
-}: PaymentReconcilerOptions): Omit<PeriodicJob, "run"> & { run(): Promise<ReconcileReport> } {
+}: PaymentReconcilerOptions): PeriodicJob<ReconcileReport> {
   return {
     name: "payments.reconciler",
     everyMs,
