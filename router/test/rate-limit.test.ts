@@ -13,7 +13,13 @@ import { type GraphQLResponse, post } from "./support/router.ts";
 import { alice, bob, startTestShop, type TestShop } from "./support/shop.ts";
 
 /** An address of its own (TEST-NET-3), sent as X-Forwarded-For to routers that trust one proxy hop. */
-const anAddress = () => `203.0.113.${randomBytes(1)[0]}`;
+// A new client address on every call (198.18.0.0/15, reserved for tests): a random one from 256 sometimes repeated an
+// address a test had just exhausted, and a fresh client was refused.
+let addresses = 0;
+const anAddress = () => {
+  addresses += 1;
+  return `198.18.${Math.floor(addresses / 256)}.${addresses % 256}`;
+};
 const from = (address: string) => ({ headers: { "x-forwarded-for": address } });
 
 function assertRateLimited(response: GraphQLResponse<unknown>, windowSeconds = 60) {
