@@ -15,6 +15,7 @@ import {
 import { type BackoffOptions, backoffDelay, createSerialQueue, sleep } from "./backoff.ts";
 import type { BusHealth, EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription, SubscriptionStatus } from "./bus.ts";
 import { deadLetterTopic, isDeadLetterTopic } from "./catalog.ts";
+import { createPendingCommits } from "./kafka-commits.ts";
 import { keepMembershipAcrossRestarts } from "./kafka-membership.ts";
 import { type EventLogger, errorFields, errorMessage, errorsOnlyLogger } from "./logger.ts";
 
@@ -76,6 +77,8 @@ const PROBE_FRESH_MS = 1_000;
 const PROBE_TIMEOUT_MS = 2_000;
 /** How long health() waits for a probe before answering with the last one: /ready must stay fast (Kubernetes: 1 s). */
 const PROBE_WAIT_MS = 500;
+/** How often a consumer looks for handled messages whose commit failed, and how long kafkajs' own commit may take first. */
+const COMMIT_CHECK_MS = 1_000;
 
 /** The Kafka settings every process reads from its environment (serviceEnv): KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_NAMESPACE. */
 export interface KafkaBusSettings {
@@ -256,6 +259,26 @@ export function createKafkaBus({
       lastError = error === undefined ? undefined : errorMessage(error);
     };
 
+    // handled offsets whose commit failed are committed again (kafkajs would wait for the group's next message)
+    const pendingCommits = createPendingCommits();
+    let committing = false;
+    const commitLeftovers = (): void => {
+      const due = pendingCommits.due(COMMIT_CHECK_MS);
+      const current = consumer;
+      if (committing || due.length === 0 || !current || state !== "consuming" || stopping.signal.aborted) return;
+      committing = true;
+      current
+        .commitOffsets([...due])
+        // kafkajs' COMMIT_OFFSETS event records it, as it does its own commits
+        .then(() => logger.info({ groupId, offsets: due }, "event bus: committed handled messages whose commit had failed"))
+        .catch((error: unknown) => logger.debug({ ...errorFields(error), groupId }, "event bus: committing handled messages failed again"))
+        .finally(() => {
+          committing = false;
+        });
+    };
+    const commitCheck = setInterval(commitLeftovers, COMMIT_CHECK_MS);
+    commitCheck.unref();
+
     const eachMessage = async ({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> => {
       // a consumer abandoned by close() (its broker away) must not hand anything to the handler when it comes back
       if (stopping.signal.aborted) throw new Error("event bus: subscription closed");
@@ -273,6 +296,7 @@ export function createKafkaBus({
         for (let attempt = 1; ; attempt++) {
           try {
             await handle(incoming);
+            pendingCommits.handled(topic, partition, message.offset);
             return;
           } catch (error) {
             // rethrowing leaves the offset uncommitted: the message comes again after a restart
@@ -302,12 +326,17 @@ export function createKafkaBus({
       created.on(created.events.GROUP_JOIN, () => {
         lastAnswerAt = Date.now();
         crashes = 0;
+        // a (re)joined member reads from the committed offsets: nothing handled before is left to commit
+        if (consumer === created) pendingCommits.reset();
         if (consumer === created) enter("consuming");
       });
       // every answer from the broker (fetches every maxWaitTimeInMs, heartbeats): the consumer is in touch
       created.on(created.events.REQUEST, () => {
         lastAnswerAt = Date.now();
         noteAnswer();
+      });
+      created.on(created.events.COMMIT_OFFSETS, ({ payload }) => {
+        if (consumer === created) pendingCommits.committed(payload);
       });
       created.on(created.events.CRASH, ({ payload }) => {
         if (consumer !== created || stopping.signal.aborted) return;
@@ -378,6 +407,7 @@ export function createKafkaBus({
       close: async () => {
         if (stopping.signal.aborted) return;
         stopping.abort();
+        clearInterval(commitCheck);
         enter("closed");
         subscriptions.delete(subscription);
         const leaving = consumer?.disconnect();
