@@ -18,5 +18,5 @@ ENV NODE_ENV=production HOST=0.0.0.0 NODE_OPTIONS=--disable-warning=TimeoutNegat
 COPY --from=deps /app ./
 COPY schema ./schema
 USER node
-# Overridden per service in docker-compose.yml.
-CMD ["node", "router/src/main.ts"]
+# Overridden per service in docker-compose.yml. The router's Node flags: router/src/node-flags.ts.
+CMD ["node", "--max-semi-space-size=8", "router/src/main.ts"]

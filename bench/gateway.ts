@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { routerNodeFlags } from "@storefront/router/node-flags";
 import { freePort, graphqlRequest, startSupergraphProcesses } from "@storefront/testkit";
 import autocannon from "autocannon";
 import { shopSession } from "../test/e2e/support/shop.ts";
@@ -168,16 +169,19 @@ function supergraphFor(subgraphUrls: Readonly<Record<string, string>>): string {
   });
 }
 
+/** A gateway's script, its environment and the Node flags it runs with. */
+type GatewayCommand = readonly [script: string, env: Record<string, string>, nodeFlags?: readonly string[]];
+
 interface RunningGateway {
   readonly name: GatewayName;
   readonly url: string;
   readonly child: ChildProcess;
 }
 
-async function startGateway(name: GatewayName, script: string, env: Record<string, string>): Promise<RunningGateway> {
+async function startGateway(name: GatewayName, [script, env, nodeFlags = []]: GatewayCommand): Promise<RunningGateway> {
   const port = await freePort();
   const output: string[] = [];
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", APOLLO_TELEMETRY_DISABLED: "true", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -274,17 +278,18 @@ export async function benchmarkGateways(target: GatewayBenchTarget, options: Gat
     const stockSupergraphPath = path.join(workDir, "supergraph-stock.graphql");
     writeFileSync(stockSupergraphPath, supergraphFor(stack.subgraphUrls).replaceAll(", for: SECURITY)", ")"));
     const urlEnv = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
-    const scripts: Record<GatewayName, [string, Record<string, string>]> = {
+    const scripts: Record<GatewayName, GatewayCommand> = {
+      // with the Node flags it is deployed with (the image, docker-compose.yml)
       router: [
         path.join(repoRoot, "router/src/main.ts"),
         { ...urlEnv, ...protectedSettings, WORKERS: String(options.routerWorkers), ...options.routerEnv },
+        routerNodeFlags,
       ],
       apollo: [path.join(benchDir, "stock-gateway.ts"), { SUPERGRAPH_PATH: stockSupergraphPath }],
       hive: [path.join(benchDir, "hive-gateway.ts"), { SUPERGRAPH_PATH: supergraphPath }],
     };
     for (const name of options.gateways) {
-      const [script, env] = scripts[name];
-      gateways.push(await startGateway(name, script, env));
+      gateways.push(await startGateway(name, scripts[name]));
       target.log(`${gatewayLabels[name]} answers at ${gateways.at(-1)?.url}`);
     }
 

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { routerNodeFlags } from "@storefront/router/node-flags";
 import { freePort, startSupergraphProcesses } from "@storefront/testkit";
 import autocannon from "autocannon";
 import { median, round } from "./stats.ts";
@@ -89,7 +90,7 @@ async function load(url: string, seconds: number, connections: number): Promise<
 
 async function startRouter(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, "router/src/main.ts")], {
+  const child = spawn(process.execPath, [...routerNodeFlags, path.join(repoRoot, "router/src/main.ts")], {
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", APOLLO_TELEMETRY_DISABLED: "true", ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });

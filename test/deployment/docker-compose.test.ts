@@ -7,12 +7,14 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { serviceClientIds } from "@storefront/auth";
 import { graphiqlEnabled, localDevOrigins, readRouterSettings, routerSettingsShape } from "@storefront/router";
+import { routerNodeFlags } from "@storefront/router/node-flags";
 import { serviceSecretsFromEnv, serviceSecretVariable } from "@storefront/runtime";
 import { defaultSubgraphPorts, subgraphNames } from "@storefront/service";
 import { parse } from "yaml";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The variables an env file sets (`NAME=value` lines; comments and blank lines skipped). */
 function envFile(text: string): Record<string, string> {
@@ -157,6 +159,15 @@ describe("docker-compose", () => {
     );
     assert.deepEqual(Object.fromEntries(Object.keys(urls).map((key) => [key, routerEnv[key]])), urls);
     assert.equal(routerEnv.KAFKA_BROKERS, "kafka:9092", "the router's response cache hears catalog and stock changes");
+  });
+
+  it("runs the router with its Node flags (router/src/node-flags.ts) in the stack, the image, npm start -w router and the README", () => {
+    const command = ["node", ...routerNodeFlags, "router/src/main.ts"];
+    assert.deepEqual(composeModel(production, filledIn).model.services.router?.command, command);
+    assert.match(read("Dockerfile"), new RegExp(`^CMD ${escapeRegExp(JSON.stringify(command).replaceAll(",", ", "))}$`, "m"));
+    const routerPackage = JSON.parse(read("router/package.json")) as { scripts: Record<string, string> };
+    assert.equal(routerPackage.scripts.start, ["node", ...routerNodeFlags, "src/main.ts"].join(" "));
+    assert.match(read("README.md"), new RegExp(`^${escapeRegExp(command.join(" "))}\\b`, "m"));
   });
 
   it("with docker-compose.dev.yml and its env file, runs the demo shop: demo data in every subgraph, Sandbox and GraphiQL on the router", () => {
