@@ -326,9 +326,10 @@ export function createKafkaBus({
       created.on(created.events.GROUP_JOIN, () => {
         lastAnswerAt = Date.now();
         crashes = 0;
+        if (consumer !== created) return;
         // a (re)joined member reads from the committed offsets: nothing handled before is left to commit
-        if (consumer === created) pendingCommits.reset();
-        if (consumer === created) enter("consuming");
+        pendingCommits.reset();
+        enter("consuming");
       });
       // every answer from the broker (fetches every maxWaitTimeInMs, heartbeats): the consumer is in touch
       created.on(created.events.REQUEST, () => {
