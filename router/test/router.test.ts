@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -84,6 +85,34 @@ describe("router", () => {
     const broken = await fetch(router.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
     assert.equal(broken.status, 400);
     assert.equal(((await broken.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code, "BAD_REQUEST");
+  });
+
+  it("reads a body sent in chunks, and stops reading one that grows past the limit without taking the router down", async () => {
+    /** POSTs `chunks` with chunked transfer encoding (no Content-Length): the status, or the error when the router hung up. */
+    const postChunked = (chunks: readonly string[]) =>
+      new Promise<{ status?: number; body?: string; error?: string }>((resolve) => {
+        const request = http.request(router.url, { method: "POST", headers: { "content-type": "application/json" } }, (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (part: string) => {
+            body += part;
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        request.on("error", (error) => resolve({ error: error.message }));
+        for (const chunk of chunks) request.write(chunk);
+        request.end();
+      });
+    const query = JSON.stringify({ query: '{ product(sku: "ROUTER-1") { name } }' });
+    const inThree = await postChunked([query.slice(0, 10), query.slice(10, 20), query.slice(20)]);
+    assert.equal(inThree.status, 200);
+    assert.deepEqual(JSON.parse(inThree.body ?? ""), { data: { product: { name: "Routed" } } });
+
+    const tooBig = await postChunked([`{"query":"{ __typename } #`, ...Array.from({ length: 20 }, () => "x".repeat(1_000)), `"}`]);
+    assert.notEqual(tooBig.status, 200, "a body over MAX_BODY_BYTES is never run");
+    if (tooBig.status !== undefined) assert.equal(tooBig.status, 413);
+    const after = await graphqlRequest(router.url, "{ __typename }");
+    assert.equal(after.status, 200, "the router serves the next request");
   });
 
   it("reloads a changed supergraph file without dropping requests in flight", async () => {
