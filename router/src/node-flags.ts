@@ -1,7 +1,7 @@
 /**
  * The Node flags the router runs with: in the image (Dockerfile's CMD), in docker-compose.yml, `npm start -w router`
- * and the benchmark (bench/gateway.ts, bench/router.ts); `test/deployment/docker-compose.test.ts` keeps them the same. Workers started by
- * `WORKERS` inherit them (node:cluster forks with the primary's flags).
+ * and the benchmarks (bench/gateway.ts, bench/router.ts); `test/deployment/docker-compose.test.ts` keeps them the
+ * same. Workers started by `WORKERS` inherit them (node:cluster forks with the primary's flags).
  *
  * `--max-semi-space-size=8`: V8 otherwise grows the young generation to 2 × 64 MiB under load, and old-space garbage
  * comes on top; under the gateway benchmark's loads the router then held about 540 MiB. With semi-spaces of at most

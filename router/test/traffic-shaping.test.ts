@@ -212,10 +212,11 @@ describe("traffic shaping towards subgraphs", { timeout: 120_000 }, () => {
     inventoryProxy.mode = "hang";
     inventoryProxy.resetCounts();
     try {
+      const twoHeld = Promise.all([inventoryProxy.nextHeldRequest(), inventoryProxy.nextHeldRequest()]);
       const asking = Promise.all(Array.from({ length: 5 }, () => askListing(router.url)));
       // Counted before the first call times out (1500 ms): later, a connection the router aborts may still look open to
       // the proxy while the pool already opens the next one for a waiting call.
-      for (let i = 0; i < 100 && inventoryProxy.received < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await twoHeld;
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(inventoryProxy.mostOpenConnections, 2);
       assert.equal(inventoryProxy.received, 2, "the three other calls wait for one of the two connections");

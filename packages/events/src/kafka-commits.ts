@@ -13,9 +13,9 @@ export interface CommittedTopics {
 /**
  * The offsets one consumer has handled, and those its group has committed, so a commit that failed can be made again.
  *
- * kafkajs 2.2.4 commits after each batch and, when that commit fails (right after a broker restart the group
- * coordinator answers COORDINATOR_LOAD_IN_PROGRESS or NOT_COORDINATOR for a while), keeps the offsets in memory and
- * tries again only with the next message of the group. When none comes the handled messages stay uncommitted: the
+ * kafkajs 2.2.4 commits after each batch and, when that commit fails (right after a broker restart, while the group
+ * coordinator is still loading, say; kafkajs logs it only at debug level), keeps the offsets in memory and tries again
+ * only with the next message of the group. When none comes the handled messages stay uncommitted: the
  * group's lag never reaches 0 (an alert that does not clear) and a restart hands every one of them to the handler again.
  * The bus therefore commits what was handled and is still uncommitted a moment later (see createKafkaBus' subscribe).
  *

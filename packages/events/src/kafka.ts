@@ -263,12 +263,13 @@ export function createKafkaBus({
     const pendingCommits = createPendingCommits();
     let committing = false;
     const commitLeftovers = (): void => {
-      const due = pendingCommits.due(COMMIT_CHECK_MS);
       const current = consumer;
-      if (committing || due.length === 0 || !current || state !== "consuming" || stopping.signal.aborted) return;
+      if (committing || !current || state !== "consuming" || stopping.signal.aborted) return;
+      const due = pendingCommits.due(COMMIT_CHECK_MS);
+      if (due.length === 0) return;
       committing = true;
       current
-        .commitOffsets([...due])
+        .commitOffsets(due)
         // kafkajs' COMMIT_OFFSETS event records it, as it does its own commits
         .then(() => logger.info({ groupId, offsets: due }, "event bus: committed handled messages whose commit had failed"))
         .catch((error: unknown) => logger.debug({ ...errorFields(error), groupId }, "event bus: committing handled messages failed again"))
