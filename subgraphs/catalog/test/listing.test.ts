@@ -74,6 +74,21 @@ describe("product listings", () => {
     sameIds(await found(`${word} phones`), []);
   });
 
+  it("finds a product by exactly what it shows: SKUs and words with digits joined by hyphens, dots or slashes", async () => {
+    // PostgreSQL's parser alone reads "-1000" as a signed number, "3.5" as a decimal and "1/2-inch" as a path.
+    const word = aUniqueWord();
+    const digitsOnly = String(Math.floor(Math.random() * 9e7) + 1e7);
+    const kettle = await aProduct(catalog.prisma, { sku: `${word.toUpperCase()}-${digitsOnly}`, name: "Kettle" });
+    const cable = await aProduct(catalog.prisma, { name: `${word} jack cable 3.5mm`, description: "A 1/2-inch plug, v2.0." });
+    const found = async (search: string) => idsOf(await list({ filter: { search } }));
+    sameIds(await found(`${word.toUpperCase()}-${digitsOnly}`), [kettle.id]);
+    sameIds(await found(digitsOnly), [kettle.id]);
+    sameIds(await found(`${word} 3.5mm`), [cable.id]);
+    sameIds(await found(`${word} inch`), [cable.id]);
+    sameIds(await found(`${word} 1/2-inch`), [cable.id]);
+    sameIds(await found(`${word} v2.0`), [cable.id]);
+  });
+
   it("refuses a search with nothing to look for or longer than 200 characters", async () => {
     assert.deepEqual(await listErrors({ filter: { search: "!!! ???" } }), { codes: ["BAD_USER_INPUT"], arguments: ["filter.search"] });
     assert.deepEqual(await listErrors({ filter: { search: "a".repeat(201) } }), {

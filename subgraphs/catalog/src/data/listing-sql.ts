@@ -10,8 +10,9 @@ const { sql, join, empty } = Prisma;
 
 /**
  * Matching search: product.search_document is a STORED generated column,
- *   to_tsvector('english', sku || ' ' || name || ' ' || description)
- * (see the search_sorting_availability migration), with a GIN index. The query must use the same 'english'
+ *   to_tsvector('english', regexp_replace(sku || ' ' || name || ' ' || description, '[[:punct:]]+', ' ', 'g'))
+ * (see the search_words_split_like_queries migration), with a GIN index: words split at punctuation, as the search
+ * text is split (searchQueryFrom). The query must use the same 'english'
  * configuration so that stems line up ("kettles" → kettl). Full-text search rather than ILIKE '%…%': substring
  * matching can use no index without pg_trgm, which PGlite does not ship by default; a GIN-indexed tsvector works on
  * PostgreSQL and PGlite alike. The price: a word matches at its start only ("phones" does not find "Headphones"),
