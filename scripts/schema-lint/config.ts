@@ -8,7 +8,7 @@ import { repoRoot, subgraphNames } from "../subgraphs.ts";
 import { storefrontSchemaRules } from "./rules.ts";
 
 /**
- * Who owns each entity (DESIGN.md, "Subgraphs and what they own"). Another subgraph's definition of it is a reference
+ * Who owns each entity (the README's "Architecture": the subgraph that defines its @key and most of its fields). Another subgraph's definition of it is a reference
  * or a contribution: a docstring there would compete with the owner's in composition (the supergraph takes the most
  * frequent one), so such a type carries a # comment instead and only its fields need docstrings.
  */
