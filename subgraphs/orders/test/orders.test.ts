@@ -5,7 +5,7 @@ import type { Viewer } from "@storefront/auth";
 import { errorCodes, startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import type { PrismaClient } from "../src/data/generated/client.ts";
 import { ordersSubgraph } from "../src/index.ts";
-import { anAddress, anOrderIn } from "./builders.ts";
+import { aCustomer, anAddress, anAdmin, anOrderIn } from "./builders.ts";
 
 const ORDER = `query($id: ID!) {
   order(id: $id) {
@@ -105,6 +105,61 @@ describe("orders subgraph", () => {
       [...(firstPage?.edges ?? []), ...(second._entities[0]?.orders.edges ?? [])].map((e) => e.node.id),
       [...placed].reverse(),
     );
+  });
+
+  it("lists every customer's orders to an admin, newest first, a page at a time, filtered by status", async () => {
+    const [older, paid, newer] = [await anOrderIn(orders.prisma), await anOrderIn(orders.prisma), await anOrderIn(orders.prisma)];
+    await orders.prisma.order.update({ where: { id: paid.id }, data: { status: "PAID" } });
+    type Page = {
+      orders: {
+        totalCount: number;
+        edges: { node: { id: string; status: string; customer: { id: string } } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    const list = `query($first: Int, $after: String, $filter: OrderFilter) { orders(first: $first, after: $after, filter: $filter) {
+      totalCount edges { node { id status customer { id } } } pageInfo { hasNextPage endCursor } } }`;
+    const admin = anAdmin();
+    const walk = async (filter?: { status: string[] }) => {
+      const nodes: Page["orders"]["edges"][number]["node"][] = [];
+      const totals = new Set<number>();
+      let after: string | null = null;
+      do {
+        const { orders: page }: Page = await orders.query<Page>(list, { first: 2, after, filter }, admin);
+        nodes.push(...page.edges.map((edge) => edge.node));
+        totals.add(page.totalCount);
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      assert.equal(totals.size, 1, "the same totalCount on every page");
+      return { nodes, totalCount: [...totals][0] };
+    };
+
+    const everything = await walk();
+    const stored = await orders.prisma.order.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    assert.deepEqual(
+      everything.nodes.map((node) => node.id),
+      stored.map((row) => row.id),
+    );
+    assert.equal(everything.totalCount, stored.length);
+    const mine = everything.nodes.filter((node) => [older.id, paid.id, newer.id].includes(node.id));
+    assert.deepEqual(
+      mine.map((node) => [node.id, node.customer.id]),
+      [newer, paid, older].map((order) => [order.id, order.userId]),
+    );
+
+    const toShip = await walk({ status: ["PAID"] });
+    assert.ok(toShip.nodes.some((node) => node.id === paid.id));
+    assert.ok(toShip.nodes.every((node) => node.status === "PAID"));
+    assert.equal(toShip.totalCount, await orders.prisma.order.count({ where: { status: "PAID" } }));
+    assert.deepEqual(await walk({ status: [] }), { nodes: [], totalCount: 0 });
+  });
+
+  it("refuses the list of every order to customers and anonymous callers, and a bad page", async () => {
+    const list = "query($first: Int, $after: String) { orders(first: $first, after: $after) { totalCount } }";
+    assert.deepEqual(errorCodes(await orders.execute(list, {}, aCustomer())), ["FORBIDDEN"]);
+    assert.deepEqual(errorCodes(await orders.execute(list, {})), ["UNAUTHENTICATED"]);
+    assert.deepEqual(errorCodes(await orders.execute(list, { first: 101 }, anAdmin())), ["BAD_USER_INPUT"]);
+    assert.deepEqual(errorCodes(await orders.execute(list, { after: "not-a-cursor" }, anAdmin())), ["BAD_USER_INPUT"]);
   });
 
   it("resolves Order references in one batch and null for unknown ids", async () => {

@@ -2,7 +2,7 @@ import { createEvent, enqueueEvent } from "@storefront/events";
 import { isUuid, type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PricedOrder } from "../domain/order-lines.ts";
 import type { ShippingAddress } from "../domain/shipping-address.ts";
-import { Prisma, type PrismaClient } from "./generated/client.ts";
+import { type OrderStatus, Prisma, type PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
 import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
@@ -132,6 +132,21 @@ export function createOrderStore(prisma: PrismaClient) {
           ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
         }),
         prisma.order.count({ where: { userId } }),
+      ]);
+      return { rows, totalCount };
+    },
+
+    /** Every customer's orders newest first, in some statuses or all; fetches one extra row like ordersPageOfUser. */
+    async ordersPage(statuses: readonly OrderStatus[] | null, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
+      const where = statuses ? { status: { in: [...statuses] } } : {};
+      const [rows, totalCount] = await Promise.all([
+        prisma.order.findMany({
+          where,
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+          take: page.first + 1,
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
+        }),
+        prisma.order.count({ where }),
       ]);
       return { rows, totalCount };
     },

@@ -139,6 +139,12 @@ export type OrderEdge = {
   node: Order;
 };
 
+/** Which orders an admin's order list shows. */
+export type OrderFilter = {
+  /** Only orders in one of these statuses (PAID: the orders waiting to be shipped); every status when omitted. */
+  status?: InputMaybe<Array<OrderStatus>>;
+};
+
 /** One line of an order. Prices and names are snapshots taken when the order was placed. */
 export type OrderItem = {
   __typename?: "OrderItem";
@@ -211,10 +217,21 @@ export type Query = {
   __typename?: "Query";
   /** One order by id: the signed-in customer's own, or any for an admin. */
   order?: Maybe<Order>;
+  /**
+   * Admins: every customer's orders, newest first, optionally only those in some statuses: the orders waiting to be
+   * shipped are `filter: { status: [PAID] }`. A customer's own orders are `me { orders }`.
+   */
+  orders: OrderConnection;
 };
 
 export type QueryOrderArgs = {
   id: Scalars["ID"]["input"];
+};
+
+export type QueryOrdersArgs = {
+  after?: InputMaybe<Scalars["String"]["input"]>;
+  filter?: InputMaybe<OrderFilter>;
+  first?: InputMaybe<Scalars["Int"]["input"]>;
 };
 
 /**
@@ -381,6 +398,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, "edges"> & { edges: Array<ResolversTypes["OrderEdge"]> }>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, "node"> & { node: ResolversTypes["Order"] }>;
+  OrderFilter: OrderFilter;
   OrderItem: ResolverTypeWrapper<OrderItemRecord>;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeRecord>;
@@ -405,6 +423,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars["Boolean"]["output"];
   OrderConnection: Omit<OrderConnection, "edges"> & { edges: Array<ResolversParentTypes["OrderEdge"]> };
   OrderEdge: Omit<OrderEdge, "node"> & { node: ResolversParentTypes["Order"] };
+  OrderFilter: OrderFilter;
   OrderItem: OrderItemRecord;
   OrderStatusChange: OrderStatusChangeRecord;
   PageInfo: PageInfo;
@@ -521,6 +540,7 @@ export type QueryResolvers<
   ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
 > = ResolversObject<{
   order?: Resolver<Maybe<ResolversTypes["Order"]>, ParentType, ContextType, RequireFields<QueryOrderArgs, "id">>;
+  orders?: Resolver<ResolversTypes["OrderConnection"], ParentType, ContextType, RequireFields<QueryOrdersArgs, "first">>;
 }>;
 
 export type ShippingAddressResolvers<

@@ -1,4 +1,5 @@
-import { requireViewer } from "@storefront/auth";
+import { requireAdmin, requireViewer } from "@storefront/auth";
+import { connectionFrom, pageRequest } from "@storefront/service";
 import { assertMaySeeOrder } from "../domain/access.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -8,5 +9,15 @@ export const Query: QueryResolvers = {
     const order = await loaders.orderById.load(id);
     if (order) assertMaySeeOrder(viewer, order);
     return order;
+  },
+
+  async orders(_parent, args, { store, loaders, viewer }) {
+    requireAdmin(viewer);
+    const page = pageRequest(args);
+    // an empty list of statuses matches no order: answered without asking the database
+    const statuses = args.filter?.status ?? null;
+    const { rows, totalCount } = statuses?.length === 0 ? { rows: [], totalCount: 0 } : await store.ordersPage(statuses, page);
+    for (const row of rows) loaders.orderById.prime(row.id, row);
+    return connectionFrom(rows, page, (order) => order.id, totalCount);
   },
 };
