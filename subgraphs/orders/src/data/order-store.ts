@@ -23,6 +23,20 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** Every read and write the orders subgraph makes; the only module that talks to its database. */
 export function createOrderStore(prisma: PrismaClient) {
+  /** A page of the orders `where` matches, newest first, with one extra row when more follow, and their count. */
+  async function newestFirst(where: Prisma.OrderWhereInput, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
+    const [rows, totalCount] = await Promise.all([
+      prisma.order.findMany({
+        where,
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: page.first + 1,
+        ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
+      }),
+      prisma.order.count({ where }),
+    ]);
+    return { rows, totalCount };
+  }
+
   const orderByIdempotencyKey = (userId: string, idempotencyKey: string) =>
     prisma.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
 
@@ -124,31 +138,12 @@ export function createOrderStore(prisma: PrismaClient) {
     /** One user's orders newest first; fetches one extra row so the caller knows whether more follow. */
     async ordersPageOfUser(userId: string, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
       if (!isUuid(userId)) return { rows: [], totalCount: 0 };
-      const [rows, totalCount] = await Promise.all([
-        prisma.order.findMany({
-          where: { userId },
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-          take: page.first + 1,
-          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
-        }),
-        prisma.order.count({ where: { userId } }),
-      ]);
-      return { rows, totalCount };
+      return newestFirst({ userId }, page);
     },
 
-    /** Every customer's orders newest first, in some statuses or all; fetches one extra row like ordersPageOfUser. */
-    async ordersPage(statuses: readonly OrderStatus[] | null, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
-      const where = statuses ? { status: { in: [...statuses] } } : {};
-      const [rows, totalCount] = await Promise.all([
-        prisma.order.findMany({
-          where,
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-          take: page.first + 1,
-          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : {}),
-        }),
-        prisma.order.count({ where }),
-      ]);
-      return { rows, totalCount };
+    /** Every customer's orders newest first, in some statuses or all; one extra row, as ordersPageOfUser. */
+    ordersPage(statuses: readonly OrderStatus[] | null, page: PageRequest): Promise<{ rows: OrderRecord[]; totalCount: number }> {
+      return newestFirst(statuses ? { status: { in: [...statuses] } } : {}, page);
     },
   };
 }
