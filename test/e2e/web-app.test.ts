@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import federation from "@apollo/federation-internals";
 import { readRouterSettings } from "@storefront/router";
 import { silentLogger, subgraphNames } from "@storefront/service";
-import { freePort } from "@storefront/testkit";
+import { freePort, graphqlRequest } from "@storefront/testkit";
 import { createWebAppServer, ensureWebAppBuilt, persistedDocumentsFile, type RunningWebApp, webAppDistDir } from "@storefront/web/server";
 import { parse, validate } from "graphql";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
@@ -462,6 +462,47 @@ describe("the storefront web app in a real browser", { timeout: 300_000 }, () =>
     await page.getByLabel("Search products").focus();
     await page.keyboard.type("zzzz-nothing");
     await page.keyboard.press("Enter");
+    await page.getByText("No products match.").waitFor();
+  });
+
+  it("lists a category three levels down in the catalogue's filter, indented under its parent", { skip: noBrowser }, async () => {
+    // Created through the catalog's own API (the router here runs the app's operations only); its event empties the
+    // router's cached category list.
+    const subgraphUrl = (name: string) => shop.subgraphs.find((subgraph) => subgraph.name === name)?.url ?? "";
+    const login = await graphqlRequest<{ login: { accessToken: string } }>(
+      subgraphUrl("users"),
+      "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+      { input: admin },
+    );
+    const authorization = `Bearer ${login.body.data?.login.accessToken}`;
+    const parent = await graphqlRequest<{ category: { id: string } }>(subgraphUrl("catalog"), '{ category(slug: "headphones") { id } }');
+    const name = `Open-back ${randomUUID().slice(0, 6)}`;
+    const created = await graphqlRequest<{ createCategory: { slug: string } }>(
+      subgraphUrl("catalog"),
+      "mutation($input: CreateCategoryInput!) { createCategory(input: $input) { slug } }",
+      { input: { name, parentId: parent.body.data?.category.id } },
+      { authorization },
+    );
+    const slug = created.body.data?.createCategory.slug;
+    assert.ok(slug, JSON.stringify(created.body));
+
+    const page = await newPage();
+    const label = `${"\u00a0".repeat(4)}${name}`;
+    const options = () => page.getByLabel("Category").locator("option").allTextContents();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await page.goto(web.url);
+      await page.getByText(/^\d+ products$/).waitFor();
+      const shown = await options();
+      if (shown.includes(label)) {
+        assert.equal(shown[shown.indexOf(label) - 1]?.trim(), "Headphones", "right below its parent");
+        break;
+      }
+      if (Date.now() > deadline) assert.fail(`no option "${label}" after 20 s: ${shown.join(" | ")}`);
+      await page.waitForTimeout(250);
+    }
+    await page.getByLabel("Category").selectOption({ label });
+    await page.waitForURL(new RegExp(`category=${slug}`));
     await page.getByText("No products match.").waitFor();
   });
 

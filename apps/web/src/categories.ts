@@ -1,17 +1,15 @@
-// The category tree, two levels deep (the catalogue's filter and the admin's product form list it).
+// The category tree at any depth (the catalogue's filter and the admin's product form list it).
 import { useQuery } from "urql";
 import { graphql } from "./gql/index.ts";
 
 const CategoriesQuery = graphql(`
   query Categories {
-    categories {
+    allCategories {
       id
       slug
       name
-      children {
+      ancestors {
         id
-        slug
-        name
       }
     }
   }
@@ -27,10 +25,12 @@ export interface CategoryOption {
 /** Every category in tree order, each with its depth, for a <select>. */
 export function useCategoryOptions(): readonly CategoryOption[] {
   const [{ data }] = useQuery({ query: CategoriesQuery });
-  return (data?.categories ?? []).flatMap((top) => [
-    { id: top.id, slug: top.slug, name: top.name, depth: 0 },
-    ...top.children.map((child) => ({ id: child.id, slug: child.slug, name: child.name, depth: 1 })),
-  ]);
+  return (data?.allCategories ?? []).map((category) => ({
+    id: category.id,
+    slug: category.slug,
+    name: category.name,
+    depth: category.ancestors.length,
+  }));
 }
 
 /** A category option's label: sub-categories indented under their parent. */

@@ -149,6 +149,31 @@ describe("catalog subgraph", () => {
     assert.deepEqual(errorCodes(await catalog.execute("{ category { id } }")), ["BAD_USER_INPUT"]);
   });
 
+  it("lists every category in tree order, siblings by name, with its ancestors, any depth, in one SQL statement", async () => {
+    const root = await aCategory(catalog.prisma, { name: aUniqueWord("Root") });
+    const second = await aCategory(catalog.prisma, { name: "B second", parentId: root.id });
+    const first = await aCategory(catalog.prisma, { name: "A first", parentId: root.id });
+    const deep = await aCategory(catalog.prisma, { name: "Deep", parentId: first.id });
+    const deeper = await aCategory(catalog.prisma, { name: "Deeper", parentId: deep.id });
+    type Entry = { id: string; ancestors: { id: string }[] };
+    const { result, count } = await catalog.database.countQueries(() =>
+      catalog.query<{ allCategories: Entry[] }>("{ allCategories { id ancestors { id } } }"),
+    );
+    const start = result.allCategories.findIndex((category) => category.id === root.id);
+    assert.deepEqual(
+      result.allCategories.slice(start, start + 5).map((category) => [category.id, category.ancestors.map((a) => a.id)]),
+      [
+        [root.id, []],
+        [first.id, [root.id]],
+        [deep.id, [root.id, first.id]],
+        [deeper.id, [root.id, first.id, deep.id]],
+        [second.id, [root.id]],
+      ],
+    );
+    assert.equal(result.allCategories.length, await catalog.prisma.category.count(), "every category once");
+    assert.equal(count, 1);
+  });
+
   it("serves the whole category tree, any depth, in one SQL statement", async () => {
     const root = await aCategory(catalog.prisma, { name: aUniqueWord("Root") });
     const child = await aCategory(catalog.prisma, { name: "Child", parentId: root.id });

@@ -243,6 +243,11 @@ export type ProductSort =
 
 export type Query = {
   __typename?: "Query";
+  /**
+   * Every category, in tree order: each one followed by its sub-categories (and theirs), siblings by name. For a menu or
+   * a <select> that shows the whole tree whatever its depth; `ancestors` gives each one's depth.
+   */
+  allCategories: Array<Category>;
   /** The top-level categories, by name; follow `children` for the whole tree. */
   categories: Array<Category>;
   /** One category, by `id` or by `slug` (exactly one of them). */
@@ -557,6 +562,7 @@ export type QueryResolvers<
   ContextType = CatalogContext,
   ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
 > = ResolversObject<{
+  allCategories?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes["Category"]>, ParentType, ContextType, Partial<QueryCategoryArgs>>;
   product?: Resolver<Maybe<ResolversTypes["Product"]>, ParentType, ContextType, Partial<QueryProductArgs>>;

@@ -2,6 +2,9 @@ import { requireAdmin } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
 import { groupedByKey, pageRequest } from "@storefront/service";
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
+import type { CatalogStore } from "../data/catalog-store.ts";
+import type { CatalogLoaders } from "../data/loaders.ts";
+import type { CategoryRecord } from "../data/records.ts";
 import { decodeListingCursor, encodeListingCursor, listingFilterFrom, positionOf } from "../domain/product-listing.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -69,14 +72,33 @@ export const Query: QueryResolvers = {
   },
 
   async categories(_parent, _args, { store, loaders }) {
-    // The whole tree in one statement; priming the loaders makes walking `children` to any depth free.
-    const all = await store.allCategories();
-    const ids = all.map((category) => category.id);
-    const children = groupedByKey(ids, all, (category) => category.parentId ?? "");
-    for (const [index, category] of all.entries()) {
-      loaders.categoryById.prime(category.id, category);
-      loaders.childrenOfCategory.prime(category.id, children[index] ?? []);
-    }
+    const all = await wholeTree(store, loaders);
     return all.filter((category) => category.parentId === null);
   },
+
+  async allCategories(_parent, _args, { store, loaders }) {
+    const all = await wholeTree(store, loaders);
+    const childrenOf = Map.groupBy(all, (category) => category.parentId ?? "");
+    // depth first from the top-level categories (all is sorted by name); `ancestors` is known on the way down
+    const ordered: CategoryRecord[] = [];
+    const visit = (category: CategoryRecord, ancestors: CategoryRecord[]) => {
+      ordered.push(category);
+      loaders.ancestorsOfCategory.prime(category.id, ancestors);
+      for (const child of childrenOf.get(category.id) ?? []) visit(child, [...ancestors, category]);
+    };
+    for (const top of childrenOf.get("") ?? []) visit(top, []);
+    return ordered;
+  },
 };
+
+/** The whole tree in one statement; priming the loaders makes walking `children` to any depth free. */
+async function wholeTree(store: CatalogStore, loaders: CatalogLoaders): Promise<CategoryRecord[]> {
+  const all = await store.allCategories();
+  const ids = all.map((category) => category.id);
+  const children = groupedByKey(ids, all, (category) => category.parentId ?? "");
+  for (const [index, category] of all.entries()) {
+    loaders.categoryById.prime(category.id, category);
+    loaders.childrenOfCategory.prime(category.id, children[index] ?? []);
+  }
+  return all;
+}
