@@ -17,7 +17,7 @@ import {
 } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
 import { type Admin, AssignerProtocol, Kafka, logLevel } from "kafkajs";
-import { aCustomerWithCart, aStockedProduct, type ShopSession, signIn, stockOf } from "./support/shop.ts";
+import { aStockedProduct, customersWithCart, type ShopSession, signIn, stockOf } from "./support/shop.ts";
 
 // a broker of its own, stopped and started, in a run on Kafka only (an embedded run starts no broker)
 const needsKafka = (process.env.KAFKA_BROKERS ? false : "needs a Kafka broker (KAFKA_BROKERS)") || privateBrokerUnavailable();
@@ -227,7 +227,7 @@ describe("the shop while Kafka is away", { skip: needsKafka, timeout: 1_200_000 
     assert.ok(demoAdmin);
     admin = await signIn(stack.routerUrl, demoAdmin.email, demoPasswords[demoAdmin.email] ?? "");
     const product = await aStockedProduct(admin, 10);
-    const customers = await Promise.all([1, 2].map(() => aCustomerWithCart(stack.routerUrl, product.id, 2)));
+    const customers = await customersWithCart(stack.routerUrl, product.id, 2, 2);
     const orders = await Promise.all(customers.map(checkout));
     assert.deepEqual(await stockOf(admin, product.id), { onHand: 10, reserved: 4, available: 6 }, "reserved at checkout, over HTTP");
     for (const customer of customers) assert.ok((await customer.cartCount()) > 0, "the cart empties on order.placed, which waits");
@@ -255,9 +255,7 @@ describe("the shop while Kafka is away", { skip: needsKafka, timeout: 1_200_000 
     const product = await aStockedProduct(admin, OUTAGES * CHECKOUTS_PER_OUTAGE);
     const figures: number[] = [];
     for (let outage = 1; outage <= OUTAGES; outage++) {
-      const customers = await Promise.all(
-        Array.from({ length: CHECKOUTS_PER_OUTAGE }, () => aCustomerWithCart(stack.routerUrl, product.id, 1)),
-      );
+      const customers = await customersWithCart(stack.routerUrl, product.id, 1, CHECKOUTS_PER_OUTAGE);
       await broker.stop();
       const orders = await Promise.all(customers.map(checkout));
       await untilDegraded();

@@ -10,7 +10,7 @@ import { demoUsers } from "@storefront/demo-data";
 import { type SupergraphProcesses, startSupergraphProcesses } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
 import pg from "pg";
-import { aCustomerWithCart, aStockedProduct, eventually, type ShopSession, signIn, stockOf } from "./support/shop.ts";
+import { aCustomerWithCart, aStockedProduct, customersWithCart, eventually, type ShopSession, signIn, stockOf } from "./support/shop.ts";
 
 /** Short bounds for the test; production keeps the defaults (15 minutes, every minute). */
 const ORPHAN_HOLD_SECONDS = 3;
@@ -84,10 +84,8 @@ describe("orders stopped or killed during checkouts: no stock stays held for an 
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     it(`${signal} of orders during ${CHECKOUTS} checkouts: after ORPHAN_HOLD_SECONDS every held unit belongs to an existing order, every released one to an order never placed, and stock is conserved`, async () => {
       const product = await aStockedProduct(admin, ON_HAND);
-      // One at a time: ten sign-ups at once (password hashing; the embedded database runs one transaction at a time)
-      // outran the users subgraph's timeout on a busy 2-core machine. The checkouts below are what runs concurrently.
-      const customers: Awaited<ReturnType<typeof aCustomerWithCart>>[] = [];
-      for (let i = 0; i < CHECKOUTS; i++) customers.push(await aCustomerWithCart(stack.routerUrl, product.id, UNITS_EACH));
+      // signed up one at a time; the checkouts below are what runs concurrently
+      const customers = await customersWithCart(stack.routerUrl, product.id, UNITS_EACH, CHECKOUTS);
       const stores = await holdOrderStores();
       const orders = stack.child("orders");
       const exited = new Promise<void>((resolve) => orders.once("exit", () => resolve()));

@@ -19,6 +19,7 @@ import {
   aCustomerWithCart,
   aStockedProduct,
   cards,
+  customersWithCart,
   eventually,
   type ShopSession,
   signIn,
@@ -161,7 +162,7 @@ describe("the order saga on a failing Kafka", { skip: needsKafka, timeout: 300_0
 
   it("stop the broker during checkouts, restart it: every event arrives, none twice in effect", async () => {
     const product = await aStockedProduct(admin, 20);
-    const customers = await Promise.all(Array.from({ length: 5 }, () => aCustomerWithCart(stack.routerUrl, product.id, 2)));
+    const customers = await customersWithCart(stack.routerUrl, product.id, 2, 5);
     const itemsInCart = await Promise.all(customers.map((customer) => customer.cartCount()));
     assert.ok(itemsInCart.every((count) => count > 0));
 

@@ -201,6 +201,22 @@ export async function aCustomerWithCart(routerUrl: string, productId: string, qu
   return customer;
 }
 
+/**
+ * `count` new customers with `quantity` of the product in their carts, signed up one at a time: several sign-ups at
+ * once (password hashing on every one) can outrun the users subgraph's timeout on a busy 2-core machine, and the
+ * setup is not what a test is about.
+ */
+export async function customersWithCart(
+  routerUrl: string,
+  productId: string,
+  quantity: number,
+  count: number,
+): Promise<(ShopSession & { userId: string })[]> {
+  const customers: (ShopSession & { userId: string })[] = [];
+  for (let i = 0; i < count; i++) customers.push(await aCustomerWithCart(routerUrl, productId, quantity));
+  return customers;
+}
+
 export interface StockMovementView {
   readonly kind: string;
   readonly quantity: number;
