@@ -1,6 +1,6 @@
 import { requireAdmin } from "@storefront/auth";
 import { ErrorCode } from "@storefront/errors";
-import { groupedByKey, pageRequest } from "@storefront/service";
+import { pageRequest } from "@storefront/service";
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import type { CatalogStore } from "../data/catalog-store.ts";
 import type { CatalogLoaders } from "../data/loaders.ts";
@@ -72,13 +72,12 @@ export const Query: QueryResolvers = {
   },
 
   async categories(_parent, _args, { store, loaders }) {
-    const all = await wholeTree(store, loaders);
-    return all.filter((category) => category.parentId === null);
+    const { childrenOf } = await wholeTree(store, loaders);
+    return childrenOf.get("") ?? [];
   },
 
   async allCategories(_parent, _args, { store, loaders }) {
-    const all = await wholeTree(store, loaders);
-    const childrenOf = Map.groupBy(all, (category) => category.parentId ?? "");
+    const { childrenOf } = await wholeTree(store, loaders);
     // depth first from the top-level categories (all is sorted by name); `ancestors` is known on the way down
     const ordered: CategoryRecord[] = [];
     const visit = (category: CategoryRecord, ancestors: CategoryRecord[]) => {
@@ -91,14 +90,16 @@ export const Query: QueryResolvers = {
   },
 };
 
-/** The whole tree in one statement; priming the loaders makes walking `children` to any depth free. */
-async function wholeTree(store: CatalogStore, loaders: CatalogLoaders): Promise<CategoryRecord[]> {
+/**
+ * The whole tree in one statement, grouped by parent ("" for the top level), siblings by name; priming the loaders
+ * makes walking `children` to any depth free.
+ */
+async function wholeTree(store: CatalogStore, loaders: CatalogLoaders): Promise<{ childrenOf: Map<string, CategoryRecord[]> }> {
   const all = await store.allCategories();
-  const ids = all.map((category) => category.id);
-  const children = groupedByKey(ids, all, (category) => category.parentId ?? "");
-  for (const [index, category] of all.entries()) {
+  const childrenOf = Map.groupBy(all, (category) => category.parentId ?? "");
+  for (const category of all) {
     loaders.categoryById.prime(category.id, category);
-    loaders.childrenOfCategory.prime(category.id, children[index] ?? []);
+    loaders.childrenOfCategory.prime(category.id, childrenOf.get(category.id) ?? []);
   }
-  return all;
+  return { childrenOf };
 }
