@@ -1,36 +1,46 @@
+import type { IncomingMessage } from "node:http";
 import type { ApolloServerPlugin, GraphQLRequestContext } from "@apollo/server";
 import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
-import ApolloServerPluginResponseCache from "@apollo/server-plugin-response-cache";
-import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import { type EventBus, type KafkaBusSettings, kafkaBusFromSettings } from "@storefront/events";
-import type { Logger } from "@storefront/service";
+import type { AnswerStore, Logger, StoredAnswer } from "@storefront/service";
 import { routerMetrics } from "@storefront/telemetry";
+import { type DocumentNode, type FragmentDefinitionNode, Kind, type SelectionSetNode } from "graphql";
+import { LRUCache } from "lru-cache";
 import { createInvalidationFeed } from "./response-cache-events.ts";
 
 /*
  * The router's response cache, and the Cache-Control headers of its answers.
  *
- * What is cached: whole answers to anonymous queries (no Authorization header), without errors, for as long as the
- * subgraphs' @cacheControl hints allow. Each subgraph answers with a Cache-Control header computed by Apollo Server from
- * its hints (catalog: 60 s, stock: 30 s, anything unhinted: no-store); the subgraph data source narrows the request's
- * cache policy by each header (response-cache-policy.ts), so an answer is as cacheable as its least cacheable part. A
- * signed-in caller's answer is never stored nor served from the cache (a listing is the same for everyone, but an admin
- * may see archived products), mutations never, and nothing of a user (cart, orders, payments, me) has a hint.
- * Apollo's response-cache plugin does the keeping (key: query text, operation name, variables) in a bounded in-memory
- * LRU store.
+ * Headers: each subgraph answers with a Cache-Control header computed by Apollo Server from its @cacheControl hints
+ * (catalog: 60 s, stock: 30 s, anything unhinted: no-store); the subgraph data source narrows the request's cache policy
+ * by each header (response-cache-policy.ts), so an answer is as cacheable as its least cacheable part. An operation that
+ * asks only for the schema (`__typename`, `__schema`, `__type` at its root) touches no subgraph and its answer changes
+ * only with the supergraph: SCHEMA_ANSWER_MAX_AGE. The router writes `public, max-age=N` on answers anyone may share
+ * (anonymous query, no errors, cacheable), `private, no-store` on every other one. A signed-in caller's answer is never
+ * shared (a listing is the same for everyone, but an admin may see archived products), a mutation's never, and nothing of
+ * a user (cart, orders, payments, me) has a hint.
+ *
+ * What is cached: exactly what those headers let a shared HTTP cache keep, and the router is that cache, in front of
+ * Apollo: a whole answer marked public, to an anonymous request (no Authorization header), for its max-age, in a
+ * bounded LRU store (RESPONSE_CACHE_MAX_BYTES). The key is the request as it arrived: method, query string, body, and
+ * the headers Apollo's answer depends on (Content-Type and Accept, and whether a CSRF preflight header is present), so a
+ * hit is the answer Apollo gave to the same bytes, through the same checks (persisted operations, operation limits). It
+ * is looked up after the middleware (CORS, compression), the rate limits and the body limit, and before anything else:
+ * a hit costs neither parsing nor Apollo's pipeline. Hits carry `Age`.
  *
  * Invalidation: catalog.product_changed, catalog.category_changed and inventory.availability_changed each empty the whole
- * cache. Per-entity eviction would not be correct for listings: a new price or a product going out of stock moves
- * products into and out of filtered, sorted pages that never mentioned them. A generation number in every key closes the
- * race with requests in flight: an answer computed before an event is stored under the old generation, where no later
- * request looks. So a cached answer is stale at most as long as an event takes to arrive (the outbox relay is woken on
- * commit; then the bus's delivery); while no event can arrive (the bus is down, or there is none: distributed mode
- * without KAFKA_BROKERS) at most its maxAge. With a bus, the cache serves and keeps nothing while the router is not
- * consuming its topics (not yet joined, or the broker away), and forgets what it kept when it consumes again.
- *
- * Headers: `public, max-age=N` on answers a CDN may share (anonymous query, no errors, cacheable), `private, no-store` on
- * every other one; hits also carry `Age`. A CDN gets no events: what it keeps can be maxAge old.
+ * cache, and so does a new supergraph. Per-entity eviction would not be correct for listings: a new price or a product
+ * going out of stock moves products into and out of filtered, sorted pages that never mentioned them. A generation number
+ * taken when a request arrives closes the race with requests in flight: an answer computed across an event is not kept.
+ * So a cached answer is stale at most as long as an event takes to arrive (the outbox relay is woken on commit; then the
+ * bus's delivery); while no event can arrive (the bus is down, or there is none: distributed mode without KAFKA_BROKERS)
+ * at most its max-age. With a bus, the cache serves and keeps nothing while the router is not consuming its topics (not
+ * yet joined, or the broker away), and forgets what it kept when it consumes again. A CDN gets no events: what it keeps
+ * can be max-age old.
  */
+
+/** Seconds a CDN (and this cache) may keep an answer that depends on the schema alone, e.g. `{ __typename }`. */
+export const SCHEMA_ANSWER_MAX_AGE = 60;
 
 export interface ResponseCacheSettings extends KafkaBusSettings {
   readonly RESPONSE_CACHE_ENABLED: boolean;
@@ -55,11 +65,59 @@ export interface ResponseCacheOptions {
 const anonymous = (context: ResponseCacheContext): boolean => context.caller.authorization === null;
 const isQuery = (request: GraphQLRequestContext<ResponseCacheContext>): boolean => request.operation?.operation === "query";
 
+/** Whether a selection asks only for the schema: `__typename`, `__schema`, `__type`, directly or through fragments. */
+function asksSchemaOnly(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  entered: Set<string> = new Set(),
+): boolean {
+  return selectionSet.selections.every((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value.startsWith("__");
+    if (selection.kind === Kind.INLINE_FRAGMENT) return asksSchemaOnly(selection.selectionSet, fragments, entered);
+    const fragment = fragments.get(selection.name.value);
+    if (!fragment || entered.has(fragment.name.value)) return false;
+    entered.add(fragment.name.value);
+    return asksSchemaOnly(fragment.selectionSet, fragments, entered);
+  });
+}
+
+const fragmentsOf = (document: DocumentNode) =>
+  new Map(
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+    ),
+  );
+
+/** The max-age of an answer a shared cache may keep (`public, max-age=N`, N > 0), else null. */
+function sharedMaxAge(answer: StoredAnswer): number | null {
+  if (answer.status !== 200) return null;
+  const cacheControl = answer.headers.find(([name]) => name === "cache-control")?.[1];
+  const maxAge = cacheControl?.startsWith("public") ? Number(/max-age=(\d+)/.exec(cacheControl)?.[1] ?? 0) : 0;
+  return maxAge > 0 ? maxAge : null;
+}
+
+/** The key of a request's answer: the request as it arrived, with the headers Apollo's answer depends on. */
+function keyOf(req: IncomingMessage, body: string, url: URL): string {
+  const { headers } = req;
+  const preflight = headers["apollo-require-preflight"] !== undefined || headers["x-apollo-operation-name"] !== undefined;
+  return `${req.method} ${url.search}\n${headers["content-type"] ?? ""}\n${headers.accept ?? ""}\n${preflight ? "preflight" : ""}\n${body}`;
+}
+
+interface KeptAnswer {
+  readonly answer: StoredAnswer;
+  /** Date.now() when Apollo gave it. */
+  readonly keptAt: number;
+}
+
 /** The response cache's Apollo plugins and its invalidation; see above. */
 export function createResponseCache<Context extends ResponseCacheContext>({ settings, logger, ...options }: ResponseCacheOptions) {
   const ownBus = options.bus || !settings.RESPONSE_CACHE_ENABLED ? undefined : kafkaBusFromSettings(settings, logger);
   const bus = options.bus ?? ownBus;
-  const store = new InMemoryLRUCache<string>({ maxSize: settings.RESPONSE_CACHE_MAX_BYTES });
+  // sizes in UTF-16 code units: the strings are mostly ASCII, where that is their length in bytes
+  const store = new LRUCache<string, KeptAnswer>({
+    maxSize: settings.RESPONSE_CACHE_MAX_BYTES,
+    sizeCalculation: ({ answer }, key) => key.length + answer.body.length + 1,
+  });
   let generation = 0;
 
   function invalidate(cause: string): void {
@@ -120,8 +178,41 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
             response.body.kind === "single" &&
             !response.body.singleResult.errors;
           response.http.headers.set("cache-control", shareable ? `public, max-age=${policy.maxAge}` : "private, no-store");
-          if (isQuery(request))
-            routerMetrics.responseCacheLookup(!eligible(request) ? "bypass" : request.metrics.responseCacheHit ? "hit" : "miss");
+          // a hit never reaches Apollo: answers.lookup counts it
+          if (isQuery(request)) routerMetrics.responseCacheLookup(eligible(request) ? "miss" : "bypass");
+        },
+      };
+    },
+  };
+
+  const schemaAnswers: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, overallCachePolicy }) {
+          if (operation?.operation === "query" && asksSchemaOnly(operation.selectionSet, fragmentsOf(document)))
+            overallCachePolicy.restrict({ maxAge: SCHEMA_ANSWER_MAX_AGE, scope: "PUBLIC" });
+        },
+      };
+    },
+  };
+
+  const answers: AnswerStore = {
+    lookup(req, body, url) {
+      if (req.headers.authorization !== undefined || !following()) return undefined;
+      const key = keyOf(req, body, url);
+      const kept = store.get(key);
+      if (kept) {
+        routerMetrics.responseCacheLookup("hit");
+        const age = Math.floor((Date.now() - kept.keptAt) / 1000);
+        return { hit: { ...kept.answer, headers: [...kept.answer.headers, ["age", String(age)]] } };
+      }
+      const arrivedIn = generation;
+      return {
+        keep(answer) {
+          const maxAge = sharedMaxAge(answer);
+          // an event between this request's arrival and its answer may have changed what the answer holds
+          if (maxAge === null || generation !== arrivedIn) return;
+          store.set(key, { answer, keptAt: Date.now() }, { ttl: maxAge * 1000 });
         },
       };
     },
@@ -131,22 +222,15 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
     lifecycle,
     // The policy comes from the subgraphs' headers; this router writes the header itself (above).
     ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+    schemaAnswers,
     headers,
   ];
-  if (settings.RESPONSE_CACHE_ENABLED) {
-    plugins.push(
-      ApolloServerPluginResponseCache<Context>({
-        cache: store,
-        // following() first: a (re)join it notices empties the cache and must move this request to the new generation
-        extraCacheKeyData: async () => {
-          following();
-          return generation;
-        },
-        shouldReadFromCache: async (request) => eligible(request),
-        shouldWriteToCache: async (request) => eligible(request),
-      }),
-    );
-  }
 
-  return { plugins };
+  return {
+    plugins,
+    /** Whole answers in front of Apollo; undefined with RESPONSE_CACHE_ENABLED=false. */
+    answers: settings.RESPONSE_CACHE_ENABLED ? answers : undefined,
+    /** Forgets every answer: they were computed over another supergraph. */
+    supergraphChanged: () => invalidate("supergraph"),
+  };
 }

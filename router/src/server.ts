@@ -131,6 +131,7 @@ export function createRouter({ settings, logger, bus }: RouterOptions) {
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => limits.useSupergraph(coreSupergraphSdl));
   // Whole answers to anonymous queries, emptied by catalog and inventory events; and every answer's Cache-Control.
   const responseCache = createResponseCache<RouterContext>({ settings, logger, bus });
+  gateway.onSchemaLoadOrUpdate(() => responseCache.supergraphChanged());
 
   const plugins: ApolloServerPlugin<RouterContext>[] = [
     refuseUnresolvedOperations(),
@@ -191,6 +192,7 @@ export function createRouter({ settings, logger, bus }: RouterOptions) {
     middleware,
     routes,
     guards: rateLimits ? [rateLimits.guard] : [],
+    ...(responseCache.answers ? { answers: responseCache.answers } : {}),
     // A request with a bad token is answered 401 here, before anything runs.
     context: async (req, requestId) => {
       const { viewer, ...caller } = await callerOf(req);

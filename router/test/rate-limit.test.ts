@@ -98,6 +98,24 @@ describe("rate limits at the router", () => {
       assert.equal(shop.requestsReceived.count, reachedSubgraphs, "a refused request reaches no subgraph");
     });
 
+    it("counts answers from the response cache against the budget too: the third { __typename } comes from the cache, the fourth is refused", async () => {
+      const address = anAddress();
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await post<{ __typename: string }>(url, "{ __typename }", from(address)));
+      assert.deepEqual(
+        answers.map((answer) => [answer.status, answer.body.data?.__typename]),
+        [
+          [200, "Query"],
+          [200, "Query"],
+          [200, "Query"],
+        ],
+      );
+      assert.equal(answers[0]?.headers.get("age"), null, "the first answer comes from the gateway");
+      assert.match(answers[2]?.headers.get("age") ?? "", /^[0-9]+$/, "the third comes from the cache");
+      assert.equal(answers[2]?.headers.get("ratelimit-remaining"), "0");
+      assertRateLimited(await post(url, "{ __typename }", from(address)));
+    });
+
     it("keeps serving other addresses while one is refused", async () => {
       const busy = anAddress();
       for (let i = 0; i < 3; i++) await shopName(url, from(busy));

@@ -235,6 +235,12 @@ async function startShop(bus: EventBus) {
     router,
     startRouter,
     aProductInStock,
+    /** Writes the supergraph again with a new description on Query: every router loads it as a new schema. */
+    touchSupergraph() {
+      const file = path.join(dir, "supergraph.graphql");
+      const sdl = readFileSync(file, "utf8").replace(/^"touched [0-9]+"\n/m, "");
+      writeFileSync(file, sdl.replace(/^type Query\b/m, `"touched ${Date.now()}"\ntype Query`));
+    },
     adminToken: () => signToken(key, { role: "ADMIN" }),
     customerToken: () => signToken(key, { role: "CUSTOMER" }),
     async close() {
@@ -327,6 +333,68 @@ describe("the router's response cache, on the in-process bus", { timeout: 180_00
     assert.match(second.headers.get("age") ?? "", /^[0-9]+$/);
     // catalog data alone: the catalog's 60 s
     assert.equal((await anonymously(shop.router.url, PRICES, { categoryId })).headers.get("cache-control"), "public, max-age=60");
+  });
+
+  it("keeps answers that depend on the schema alone ({ __typename }) for 60 s, and counts a hit under its operation, as the answer it repeats", async () => {
+    const query = "query Ping { __typename }";
+    const hitsBefore = sampleValue(await metricsText(), "router_response_cache_requests_total", { result: "hit" }) ?? 0;
+    const pings = { service: "router", operation: "Ping", outcome: "ok", status: "200" };
+    const pingsBefore = sampleValue(await metricsText(), "graphql_requests_total", pings) ?? 0;
+    const calls = shop.catalogProxy.received;
+    const answers = [await post(shop.router.url, query), await post(shop.router.url, query)];
+    for (const answer of answers) {
+      assert.deepEqual(answer.body, { data: { __typename: "Query" } });
+      assert.equal(answer.headers.get("cache-control"), "public, max-age=60");
+    }
+    assert.equal(answers[0]?.headers.get("age"), null);
+    assert.match(answers[1]?.headers.get("age") ?? "", /^[0-9]+$/);
+    assert.equal(shop.catalogProxy.received, calls, "no subgraph is asked");
+    const metrics = await metricsText();
+    assert.equal(sampleValue(metrics, "router_response_cache_requests_total", { result: "hit" }), hitsBefore + 1);
+    assert.equal(sampleValue(metrics, "graphql_requests_total", pings), pingsBefore + 2);
+    // anything beyond the schema makes it a subgraph's answer, as cacheable as the subgraph says
+    const mixed = await post(shop.router.url, "{ __typename categories { id } }");
+    assert.equal(mixed.headers.get("cache-control"), "public, max-age=60");
+    assert.equal(shop.catalogProxy.received, calls + 1);
+  });
+
+  it("keeps one answer per Accept header: each is the one Apollo gives to that header, with its content type", async () => {
+    await shop.settled();
+    const { categoryId } = await shop.aProductInStock(1);
+    const ask = (accept: string) =>
+      fetch(shop.router.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept },
+        body: JSON.stringify({ query: STOCK, variables: { categoryId } }),
+      });
+    const calls = shop.catalogProxy.received;
+    const graphqlResponse = "application/graphql-response+json";
+    const answers = [await ask(graphqlResponse), await ask("application/json"), await ask(graphqlResponse), await ask("application/json")];
+    assert.equal(shop.catalogProxy.received, calls + 2, "one call for each Accept header");
+    assert.deepEqual(
+      answers.map((answer) => [answer.headers.get("content-type")?.split(";")[0], answer.headers.get("age") !== null]),
+      [
+        [graphqlResponse, false],
+        ["application/json", false],
+        [graphqlResponse, true],
+        ["application/json", true],
+      ],
+    );
+    const bodies = await Promise.all(answers.map((answer) => answer.text()));
+    assert.equal(new Set(bodies).size, 1);
+  });
+
+  it("forgets every answer when the supergraph changes: they were computed over another schema", async () => {
+    await shop.settled();
+    const { categoryId } = await shop.aProductInStock(1);
+    await anonymously(shop.router.url, PRICES, { categoryId });
+    const before = await invalidations("supergraph");
+    shop.touchSupergraph();
+    await until("the router loads the new supergraph", async () => (await invalidations("supergraph")) > before);
+    const calls = shop.catalogProxy.received;
+    const again = await anonymously(shop.router.url, PRICES, { categoryId });
+    assert.equal(again.headers.get("age"), null);
+    assert.equal(shop.catalogProxy.received, calls + 1, "asked the catalog again");
   });
 
   it("never answers a signed-in caller from the cache nor keeps its answer for others: each signed-in read reaches the catalog and is private, no-store", async () => {

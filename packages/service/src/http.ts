@@ -5,7 +5,14 @@ import { flushTraces } from "@storefront/telemetry";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./context.ts";
 import { withCallerBudget } from "./entities-client.ts";
-import { noteRefusal, observeGraphQLHttpRequest, requestObservationPlugin } from "./observability.ts";
+import {
+  noteAnsweredWithout,
+  noteRefusal,
+  type ObservedOperation,
+  observedOperation,
+  observeGraphQLHttpRequest,
+  requestObservationPlugin,
+} from "./observability.ts";
 
 /**
  * One check of `/ready`. `degraded: true` marks a failing check the process serves without (Kafka: events wait in the
@@ -35,6 +42,29 @@ export type RequestGuard = (req: IncomingMessage, res: ServerResponse, requestId
  */
 export type HttpMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
+/** A whole answer as an AnswerStore keeps it, with the operation it answered (for the metrics of a later hit). */
+export interface StoredAnswer {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [name: string, value: string]>;
+  readonly body: string;
+  readonly operation: ObservedOperation | undefined;
+}
+
+/** What an AnswerStore says of one request: an answer to send instead of running it, or a way to offer it Apollo's. */
+export interface AnswerLookup {
+  readonly hit?: StoredAnswer;
+  /** Offers the store Apollo's complete answer to this request; the store decides whether to keep it. */
+  readonly keep?: (answer: StoredAnswer) => void;
+}
+
+/**
+ * Whole answers kept in front of Apollo (the router's response cache), looked up by the request as it arrived: after
+ * the middleware, guards and body limit, before the body is parsed. Undefined: the request is not for the store.
+ */
+export interface AnswerStore {
+  lookup(req: IncomingMessage, body: string, url: URL): AnswerLookup | undefined;
+}
+
 export interface GraphQLHttpServerOptions<Context extends ApolloBaseContext> {
   readonly apollo: ApolloServer<Context>;
   readonly logger: Logger;
@@ -49,6 +79,7 @@ export interface GraphQLHttpServerOptions<Context extends ApolloBaseContext> {
   readonly routes?: Record<string, HttpRoute>;
   readonly guards?: readonly RequestGuard[];
   readonly middleware?: readonly HttpMiddleware[];
+  readonly answers?: AnswerStore;
   /** On close, how long in-flight requests may take to finish before their connections are cut (default 10 s). */
   readonly shutdownGraceMs?: number;
   /** On close, how long to go on serving, /ready answering 503, before refusing new connections (default 0). */
@@ -193,6 +224,14 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
   return headers;
 }
 
+function sendStored(res: ServerResponse, answer: StoredAnswer): void {
+  noteAnsweredWithout(answer.operation);
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.statusCode = answer.status;
+  res.setHeader("content-length", Buffer.byteLength(answer.body));
+  res.end(answer.body);
+}
+
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (raw === "") return undefined;
   // Apollo decides what a non-JSON body means (CSRF prevention, 400 on nonsense); only JSON is parsed here.
@@ -205,7 +244,7 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
  * `/ready` (its dependencies answer), plus any extra routes. Every response carries the request id.
  */
 export function createGraphQLHttpServer<Context extends ApolloBaseContext>(options: GraphQLHttpServerOptions<Context>) {
-  const { apollo, logger, path = "/graphql", maxBodyBytes = 1_048_576, routes = {}, guards = [], middleware = [] } = options;
+  const { apollo, logger, path = "/graphql", maxBodyBytes = 1_048_576, routes = {}, guards = [], middleware = [], answers } = options;
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   const shutdownDelayMs = options.shutdownDelayMs ?? 0;
   const service = options.service ?? "graphql";
@@ -218,9 +257,17 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     for (const guard of guards) {
       if (await guard(req, res, requestId)) return;
     }
+    let raw = "";
     let body: unknown;
+    let lookup: AnswerLookup | undefined;
     try {
-      body = req.method === "POST" ? parseBody(await readRequestBody(req, maxBodyBytes), req.headers["content-type"]) : undefined;
+      if (req.method === "POST") raw = await readRequestBody(req, maxBodyBytes);
+      lookup = answers?.lookup(req, raw, url);
+      if (lookup?.hit) {
+        sendStored(res, lookup.hit);
+        return;
+      }
+      body = req.method === "POST" ? parseBody(raw, req.headers["content-type"]) : undefined;
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         sendGraphQLError(res, 413, "BAD_REQUEST", `The request body is larger than ${maxBodyBytes} bytes.`);
@@ -245,6 +292,12 @@ export function createGraphQLHttpServer<Context extends ApolloBaseContext>(optio
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
+      lookup?.keep?.({
+        status: res.statusCode,
+        headers: [...response.headers],
+        body: response.body.string,
+        operation: observedOperation(),
+      });
       // a known length keeps the answer one write, not chunked (compression middleware sends its headers before the body)
       if (!res.hasHeader("content-length")) res.setHeader("content-length", Buffer.byteLength(response.body.string));
       res.end(response.body.string);

@@ -12,6 +12,8 @@ export {
 } from "./entities-client.ts";
 export { commaList, flag, InvalidEnvironmentError, parseEnv, port, serviceEnv, tracingSettings } from "./env.ts";
 export {
+  type AnswerLookup,
+  type AnswerStore,
   BodyTooLargeError,
   createGraphQLHttpServer,
   type GraphQLHttpServerOptions,
@@ -22,6 +24,7 @@ export {
   type RequestGuard,
   type RunningHttpServer,
   readRequestBody,
+  type StoredAnswer,
   sendGraphQLError,
   sendJson,
 } from "./http.ts";

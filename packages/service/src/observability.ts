@@ -21,7 +21,16 @@ interface RequestRecord {
   readonly span: Span;
   /** `(none)` until Apollo takes the request, `(invalid)` until its operation resolves, then the operation's label. */
   operation: string;
+  /** The operation's type and name once it resolves. */
+  resolved?: ObservedOperation;
   outcome?: string;
+}
+
+/** What the metrics and the span learnt of a request's operation: enough to count an answer to it again. */
+export interface ObservedOperation {
+  readonly type: string;
+  readonly name: string | null;
+  readonly label: string;
 }
 
 /** Label of a request Apollo never ran an operation for (the Sandbox page, a refusal before Apollo). */
@@ -81,6 +90,29 @@ export function noteRefusal(code: string): void {
   if (record && record.outcome === undefined) record.outcome = outcomeLabel(code);
 }
 
+function noteOperation(record: RequestRecord, operation: ObservedOperation): void {
+  record.operation = operation.label;
+  record.resolved = operation;
+  record.span.updateName(`${operation.type} ${operation.label}`);
+  record.span.setAttributes({
+    "graphql.operation.type": operation.type,
+    ...(operation.name ? { "graphql.operation.name": operation.name.slice(0, 200) } : {}),
+  });
+}
+
+/** The operation the current request ran, as Apollo resolved it; undefined before (or without) that. */
+export function observedOperation(): ObservedOperation | undefined {
+  return requests.getStore()?.resolved;
+}
+
+/** Counts the current request as an answer to `operation` that Apollo did not run (one kept from an earlier answer). */
+export function noteAnsweredWithout(operation: ObservedOperation | undefined): void {
+  const record = requests.getStore();
+  if (!record) return;
+  if (operation) noteOperation(record, operation);
+  record.outcome = "ok";
+}
+
 /** Tells the request's record and span which operation ran and how it ended. */
 export function requestObservationPlugin<Context extends ApolloBaseContext>(service: string): ApolloServerPlugin<Context> {
   return {
@@ -92,13 +124,7 @@ export function requestObservationPlugin<Context extends ApolloBaseContext>(serv
         // only valid operations name a label: a name in a request that fails validation is anyone's string
         async didResolveOperation({ operation, operationName }) {
           const name = operation?.name?.value ?? operationName ?? null;
-          const type = operation?.operation ?? "query";
-          record.operation = operationLabel(service, name);
-          record.span.updateName(`${type} ${record.operation}`);
-          record.span.setAttributes({
-            "graphql.operation.type": type,
-            ...(name ? { "graphql.operation.name": name.slice(0, 200) } : {}),
-          });
+          noteOperation(record, { type: operation?.operation ?? "query", name, label: operationLabel(service, name) });
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
