@@ -185,10 +185,10 @@ export const routerSettingsShape = {
   // Response cache (router/src/response-cache.ts): whole answers to anonymous queries, as long as the subgraphs'
   // @cacheControl hints allow, emptied by the catalog's and inventory's events.
   RESPONSE_CACHE_ENABLED: flag(true).describe(
-    "Keep whole answers to anonymous queries (no Authorization header) in memory as long as the subgraphs' @cacheControl hints allow (catalog 60 s, stock 30 s; anything unhinted is never kept), and answer the same query with the same variables from there. Emptied whenever a catalog.product_changed, catalog.category_changed or inventory.availability_changed event arrives; without an event bus (KAFKA_BROKERS unset in distributed mode) an answer may be as old as its hint. `Cache-Control` headers for CDNs are sent either way.",
+    "Keep whole answers to anonymous queries (no Authorization header) in memory as long as the subgraphs' @cacheControl hints allow (catalog 60 s, stock 30 s; anything unhinted is never kept), and answer the same request (method, body, query string, Content-Type, Accept) from there before parsing it; operations that ask for the schema alone ({ __typename }) are kept 60 s. Emptied whenever a catalog.product_changed, catalog.category_changed or inventory.availability_changed event arrives, and when the supergraph changes; without an event bus (KAFKA_BROKERS unset in distributed mode) an answer may be as old as its hint. `Cache-Control` headers for CDNs are sent either way.",
   ),
   RESPONSE_CACHE_MAX_BYTES: positiveInt(67_108_864).describe(
-    "Most memory (bytes of stored JSON, about) the response cache holds; past it the least recently used answers go first.",
+    "Most memory (characters of the kept requests and answers, about bytes) the response cache holds; past it the least recently used answers go first.",
   ),
   KAFKA_BROKERS: commaList()
     .optional()
