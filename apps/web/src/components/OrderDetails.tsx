@@ -1,6 +1,8 @@
 // An order as its customer and the admin both see it: status, items, totals, address and history.
+import { Link } from "react-router";
 import type { OrderStatus, PaymentStatus } from "../gql/graphql.ts";
 import { type FragmentType, getFragmentData, graphql } from "../gql/index.ts";
+import type { Money } from "../money.ts";
 import { Price } from "./ui.tsx";
 
 export const OrderDetailsFields = graphql(`
@@ -88,6 +90,22 @@ export function OrderStatusBadge({ status }: { readonly status: OrderStatus }) {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
+
+/** An order in a list: "Order of <when>" linking to `to`, then its status and total. */
+export function OrderSummary(props: {
+  readonly to: string;
+  readonly order: { readonly createdAt: string; readonly status: OrderStatus; readonly total: Money };
+}) {
+  const { order } = props;
+  return (
+    <>
+      <Link to={props.to}>
+        Order of <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
+      </Link>{" "}
+      <OrderStatusBadge status={order.status} /> <Price money={order.total} />
+    </>
+  );
+}
 
 /** Who changed the status, in words: the customer, the shop's staff, or the shop itself reacting to an event. */
 function actorText(actor: string, customerId: string | undefined): string {

@@ -25,6 +25,16 @@ export function Price({ money }: { readonly money: Money | null | undefined }) {
   return <span className="price">{money ? formatMoney(money) : "—"}</span>;
 }
 
+/** The "Load more" button under a list that has more pages (useMorePages), busy while the next one loads. */
+export function LoadMore({ pages }: { readonly pages: { readonly hasMore: boolean; readonly fetching: boolean; loadMore(): void } }) {
+  if (!pages.hasMore) return null;
+  return (
+    <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching} aria-busy={pages.fetching}>
+      {pages.fetching ? "Loading…" : "Load more"}
+    </button>
+  );
+}
+
 /** An idempotency key for one intended order, payment or refund (crypto.randomUUID needs a secure context; this does not). */
 export function newIdempotencyKey(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();

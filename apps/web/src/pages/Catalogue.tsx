@@ -4,7 +4,7 @@ import { useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { categoryLabel, useCategoryOptions } from "../categories.ts";
 import { ProductCard } from "../components/ProductCard.tsx";
-import { Empty, Loading, usePageTitle } from "../components/ui.tsx";
+import { Empty, Loading, LoadMore, usePageTitle } from "../components/ui.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import type { ProductFilter, ProductSort } from "../gql/graphql.ts";
 import { graphql } from "../gql/index.ts";
@@ -70,11 +70,7 @@ function ProductResults({ filter, sort }: { readonly filter: ProductFilter; read
         </ul>
       )}
       <ErrorMessage error={pages.error} />
-      {pages.hasMore && (
-        <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching} aria-busy={pages.fetching}>
-          {pages.fetching ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { formatDateTime, OrderStatusBadge } from "../components/OrderDetails.tsx";
-import { Empty, Loading, Price, usePageTitle } from "../components/ui.tsx";
+import { OrderSummary } from "../components/OrderDetails.tsx";
+import { Empty, Loading, LoadMore, usePageTitle } from "../components/ui.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { graphql } from "../gql/index.ts";
 import { useMorePages } from "../pagination.ts";
@@ -65,21 +65,14 @@ export function OrdersPage() {
         <ul className="order-list">
           {pages.edges.map(({ node: order }) => (
             <li key={order.id}>
-              <Link to={`/orders/${order.id}`}>
-                Order of <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
-              </Link>{" "}
-              <OrderStatusBadge status={order.status} /> <Price money={order.total} />
+              <OrderSummary to={`/orders/${order.id}`} order={order} />
               <p className="items">{order.items.map((item) => `${item.quantity} × ${item.productName}`).join(", ")}</p>
             </li>
           ))}
         </ul>
       )}
       <ErrorMessage error={pages.error} />
-      {pages.hasMore && (
-        <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching}>
-          {pages.fetching ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }

@@ -2,8 +2,8 @@
 // customer found by e-mail (User.orders), or an order opened by id.
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "urql";
-import { formatDateTime, OrderStatusBadge } from "../../components/OrderDetails.tsx";
-import { Empty, Loading, Price, usePageTitle } from "../../components/ui.tsx";
+import { formatDateTime, OrderStatusBadge, OrderSummary } from "../../components/OrderDetails.tsx";
+import { Empty, Loading, LoadMore, Price, usePageTitle } from "../../components/ui.tsx";
 import { ErrorMessage } from "../../errors.tsx";
 import type { OrderStatus } from "../../gql/graphql.ts";
 import { graphql } from "../../gql/index.ts";
@@ -89,11 +89,7 @@ function OrderTable({ statuses, caption }: { readonly statuses: readonly OrderSt
         </tbody>
       </table>
       <ErrorMessage error={pages.error} />
-      {pages.hasMore && (
-        <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching}>
-          {pages.fetching ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }
@@ -150,10 +146,7 @@ function Customers({ emailPrefix }: { readonly emailPrefix: string }) {
               <ul className="order-list">
                 {customer.orders.edges.map(({ node: order }) => (
                   <li key={order.id}>
-                    <Link to={`/admin/orders/${order.id}`}>
-                      Order of <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
-                    </Link>{" "}
-                    <OrderStatusBadge status={order.status} /> <Price money={order.total} />
+                    <OrderSummary to={`/admin/orders/${order.id}`} order={order} />
                   </li>
                 ))}
                 {customer.orders.totalCount > customer.orders.edges.length && (
@@ -167,11 +160,7 @@ function Customers({ emailPrefix }: { readonly emailPrefix: string }) {
         ))}
       </ul>
       <ErrorMessage error={pages.error} />
-      {pages.hasMore && (
-        <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching}>
-          {pages.fetching ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { Empty, Loading, Price, usePageTitle } from "../../components/ui.tsx";
+import { Empty, Loading, LoadMore, Price, usePageTitle } from "../../components/ui.tsx";
 import { ErrorMessage } from "../../errors.tsx";
 import { graphql } from "../../gql/index.ts";
 import { useMorePages } from "../../pagination.ts";
@@ -109,11 +109,7 @@ function ProductTable({ search }: { readonly search: string }) {
         </tbody>
       </table>
       <ErrorMessage error={pages.error} />
-      {pages.hasMore && (
-        <button type="button" className="load-more" onClick={pages.loadMore} disabled={pages.fetching}>
-          {pages.fetching ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }
