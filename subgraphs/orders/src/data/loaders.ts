@@ -1,4 +1,4 @@
-import { groupedByKey, orderedByKey } from "@storefront/service";
+import { connectionFrom, groupedByKey, orderedByKey, type PageRequest } from "@storefront/service";
 import DataLoader from "dataloader";
 import type { OrderStore } from "./order-store.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
@@ -17,3 +17,13 @@ export function createOrderLoaders(store: OrderStore) {
 }
 
 export type OrderLoaders = ReturnType<typeof createOrderLoaders>;
+
+/** A page of orders as a connection; each order is primed in `loaders`, so a field that loads it again asks nobody. */
+export function orderConnection(
+  loaders: OrderLoaders,
+  page: PageRequest,
+  { rows, totalCount }: { readonly rows: OrderRecord[]; readonly totalCount: number },
+) {
+  for (const row of rows) loaders.orderById.prime(row.id, row);
+  return connectionFrom(rows, page, (order) => order.id, totalCount);
+}

@@ -1,5 +1,6 @@
 import { requireAdmin, requireViewer } from "@storefront/auth";
-import { connectionFrom, pageRequest } from "@storefront/service";
+import { pageRequest } from "@storefront/service";
+import { orderConnection } from "../data/loaders.ts";
 import { assertMaySeeOrder } from "../domain/access.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -16,8 +17,6 @@ export const Query: QueryResolvers = {
     const page = pageRequest(args);
     // an empty list of statuses matches no order: answered without asking the database
     const statuses = args.filter?.status ?? null;
-    const { rows, totalCount } = statuses?.length === 0 ? { rows: [], totalCount: 0 } : await store.ordersPage(statuses, page);
-    for (const row of rows) loaders.orderById.prime(row.id, row);
-    return connectionFrom(rows, page, (order) => order.id, totalCount);
+    return orderConnection(loaders, page, statuses?.length === 0 ? { rows: [], totalCount: 0 } : await store.ordersPage(statuses, page));
   },
 };

@@ -1,5 +1,6 @@
 import { requireSelfOrAdmin } from "@storefront/auth";
-import { connectionFrom, pageRequest } from "@storefront/service";
+import { pageRequest } from "@storefront/service";
+import { orderConnection } from "../data/loaders.ts";
 import type { UserResolvers } from "../generated/resolvers-types.ts";
 
 export const User: UserResolvers = {
@@ -7,8 +8,6 @@ export const User: UserResolvers = {
   async orders(user, args, { store, loaders, viewer }) {
     requireSelfOrAdmin(viewer, user.id);
     const page = pageRequest(args);
-    const { rows, totalCount } = await store.ordersPageOfUser(user.id, page);
-    for (const row of rows) loaders.orderById.prime(row.id, row);
-    return connectionFrom(rows, page, (order) => order.id, totalCount);
+    return orderConnection(loaders, page, await store.ordersPageOfUser(user.id, page));
   },
 };
