@@ -389,8 +389,16 @@ describe("the storefront web app in a real browser", { timeout: 300_000 }, () =>
     await page.getByRole("heading", { level: 1, name: "Pour-Over Kettle" }).waitFor();
 
     await page.getByLabel("Name").fill("Pour-Over Kettle 1 l");
+    await page.getByLabel("Currency").selectOption("CHF");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { level: 1, name: "Pour-Over Kettle 1 l" }).waitFor();
+    // opened afresh, the form shows the product's currency among the catalog's (priceCurrencies)
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Pour-Over Kettle 1 l" }).waitFor();
+    const currency = page.getByLabel("Currency");
+    await currency.locator("option", { hasText: "CZK" }).waitFor({ state: "attached" });
+    assert.equal(await currency.inputValue(), "CHF");
+    assert.deepEqual(await currency.locator("option").allTextContents(), ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK"]);
 
     await page.getByLabel("Units to add (negative to remove)").fill("7");
     await page.getByLabel("Reason").selectOption("RECEIVED");
@@ -408,7 +416,7 @@ describe("the storefront web app in a real browser", { timeout: 300_000 }, () =>
     await catalogue.goto(`${web.url}?q=${sku}`);
     await catalogue.getByRole("link", { name: "Pour-Over Kettle 1 l" }).click();
     await catalogue.getByText("Only 5 left in stock").waitFor();
-    await catalogue.getByText("€24.50").waitFor();
+    await catalogue.getByText(/^CHF\s24\.50$/).waitFor();
 
     await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Products" }).click();
     await page.getByLabel("Search products, archived ones included").fill(sku);

@@ -114,6 +114,17 @@ describe("catalog administration", () => {
       assert.equal(await catalog.prisma.product.count({ where: { sku } }), 1);
     });
 
+    it("lists the currencies a price may be set in, and takes a price in each of them", async () => {
+      const { priceCurrencies } = await catalog.query<{ priceCurrencies: string[] }>("{ priceCurrencies }", {});
+      assert.deepEqual(priceCurrencies, ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK"]);
+      for (const currency of priceCurrencies) {
+        const { createProduct } = await asAdmin<{ createProduct: ProductView }>(CREATE_PRODUCT, {
+          input: aProductInput({ price: { amount: 1_000, currency } }),
+        });
+        assert.deepEqual(createProduct.price, { amount: 1_000, currency });
+      }
+    });
+
     it("refuses a negative, fractional or too large price and an unsupported currency with BAD_USER_INPUT", async () => {
       assert.deepEqual(await refused(CREATE_PRODUCT, { input: aProductInput({ price: { amount: -1, currency: "EUR" } }) }), {
         codes: ["BAD_USER_INPUT"],

@@ -252,6 +252,8 @@ export type Query = {
   categories: Array<Category>;
   /** One category, by `id` or by `slug` (exactly one of them). */
   category?: Maybe<Category>;
+  /** The currencies a price may be set in (`MoneyInput.currency`), in the order an admin's form lists them; any other is refused. */
+  priceCurrencies: Array<Scalars["CurrencyCode"]["output"]>;
   /** One product, by `id` or by `sku` (exactly one of them). Archived products resolve too. */
   product?: Maybe<Product>;
   /** Products a page at a time: active ones unless the filter says otherwise, newest first unless sorted otherwise. */
@@ -565,6 +567,7 @@ export type QueryResolvers<
   allCategories?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes["Category"]>, ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes["Category"]>, ParentType, ContextType, Partial<QueryCategoryArgs>>;
+  priceCurrencies?: Resolver<Array<ResolversTypes["CurrencyCode"]>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes["Product"]>, ParentType, ContextType, Partial<QueryProductArgs>>;
   products?: Resolver<ResolversTypes["ProductConnection"], ParentType, ContextType, RequireFields<QueryProductsArgs, "first" | "sort">>;
 }>;

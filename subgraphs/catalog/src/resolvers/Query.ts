@@ -5,6 +5,7 @@ import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import type { CatalogStore } from "../data/catalog-store.ts";
 import type { CatalogLoaders } from "../data/loaders.ts";
 import type { CategoryRecord } from "../data/records.ts";
+import { supportedCurrencies } from "../domain/money.ts";
 import { decodeListingCursor, encodeListingCursor, listingFilterFrom, positionOf } from "../domain/product-listing.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -26,6 +27,8 @@ function selects(info: GraphQLResolveInfo, name: string): boolean {
 }
 
 export const Query: QueryResolvers = {
+  priceCurrencies: () => [...supportedCurrencies],
+
   product(_parent, { id, sku }, { loaders }) {
     if ((id == null) === (sku == null)) {
       throw ErrorCode.BAD_USER_INPUT.err("Give exactly one of `id` or `sku`.");

@@ -84,8 +84,21 @@ const AdjustStockMutation = graphql(`
   }
 `);
 
-/** The currencies the shop sells in (MoneyInput's description). */
-const currencies = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK"];
+const PriceCurrenciesQuery = graphql(`
+  query PriceCurrencies {
+    priceCurrencies
+  }
+`);
+
+/**
+ * The currencies the catalog takes prices in, with `current` among them from the first render: a <select>'s
+ * defaultValue picks its option once, so the product's own currency must be there before the list arrives.
+ */
+function useCurrencyOptions(current: string): readonly string[] {
+  const [{ data }] = useQuery({ query: PriceCurrenciesQuery });
+  const currencies = data?.priceCurrencies ?? [];
+  return currencies.includes(current) ? currencies : [current, ...currencies];
+}
 
 const reasons: readonly { readonly value: StockAdjustmentReason; readonly label: string }[] = [
   { value: "RECEIVED", label: "Received from a supplier (add)" },
@@ -115,6 +128,7 @@ function ProductForm(props: {
 }) {
   const categories = useCategoryOptions();
   const { initial } = props;
+  const currencies = useCurrencyOptions(initial.currency);
   return (
     <form
       className="product-form"
