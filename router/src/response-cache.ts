@@ -6,6 +6,7 @@ import type { AnswerStore, Logger, StoredAnswer } from "@storefront/service";
 import { routerMetrics } from "@storefront/telemetry";
 import { type DocumentNode, type FragmentDefinitionNode, Kind, type SelectionSetNode } from "graphql";
 import { LRUCache } from "lru-cache";
+import { encodeKept, type KeptEncoding, keptEncodingFor } from "./compression.ts";
 import { createInvalidationFeed } from "./response-cache-events.ts";
 
 /*
@@ -26,7 +27,8 @@ import { createInvalidationFeed } from "./response-cache-events.ts";
  * the headers Apollo's answer depends on (Content-Type and Accept, and whether a CSRF preflight header is present), so a
  * hit is the answer Apollo gave to the same bytes, through the same checks (persisted operations, operation limits). It
  * is looked up after the middleware (CORS, compression), the rate limits and the body limit, and before anything else:
- * a hit costs neither parsing nor Apollo's pipeline. Hits carry `Age`.
+ * a hit costs neither parsing nor Apollo's pipeline. Hits carry `Age`. A hit for a client that takes br or gzip is sent
+ * compressed as the compression middleware would have sent it, from a copy compressed at the first such hit.
  *
  * Invalidation: catalog.product_changed, catalog.category_changed and inventory.availability_changed each empty the whole
  * cache, and so does a new supergraph. Per-entity eviction would not be correct for listings: a new price or a product
@@ -45,6 +47,8 @@ export const SCHEMA_ANSWER_MAX_AGE = 60;
 export interface ResponseCacheSettings extends KafkaBusSettings {
   readonly RESPONSE_CACHE_ENABLED: boolean;
   readonly RESPONSE_CACHE_MAX_BYTES: number;
+  /** The compression middleware's threshold (0: off): kept answers at least this large are also kept compressed. */
+  readonly COMPRESSION_MIN_BYTES: number;
 }
 
 /** What the response cache needs of the router's request context. */
@@ -104,10 +108,17 @@ function keyOf(req: IncomingMessage, body: string, url: URL): string {
 }
 
 interface KeptAnswer {
-  readonly answer: StoredAnswer;
+  /** The answer as Apollo gave it, its body plain text. */
+  readonly answer: StoredAnswer & { readonly body: string };
+  /** Its body's size in bytes. */
+  readonly bytes: number;
   /** Date.now() when Apollo gave it. */
   readonly keptAt: number;
+  /** Its body compressed, in each encoding a hit has asked for so far: compressed once, not on every hit. */
+  readonly encoded: Readonly<Partial<Record<KeptEncoding, Buffer>>>;
 }
+
+const encodedBytes = (kept: KeptAnswer) => (kept.encoded.br?.length ?? 0) + (kept.encoded.gzip?.length ?? 0);
 
 /** The response cache's Apollo plugins and its invalidation; see above. */
 export function createResponseCache<Context extends ResponseCacheContext>({ settings, logger, ...options }: ResponseCacheOptions) {
@@ -116,9 +127,10 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
   // sizes in UTF-16 code units: the strings are mostly ASCII, where that is their length in bytes
   const store = new LRUCache<string, KeptAnswer>({
     maxSize: settings.RESPONSE_CACHE_MAX_BYTES,
-    sizeCalculation: ({ answer }, key) => key.length + answer.body.length + 1,
+    sizeCalculation: (kept, key) => key.length + kept.bytes + encodedBytes(kept) + 1,
   });
   let generation = 0;
+  const compressFrom = settings.COMPRESSION_MIN_BYTES;
 
   function invalidate(cause: string): void {
     generation += 1;
@@ -203,16 +215,29 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
       const kept = store.get(key);
       if (kept) {
         routerMetrics.responseCacheLookup("hit");
-        const age = Math.floor((Date.now() - kept.keptAt) / 1000);
-        return { hit: { ...kept.answer, headers: [...kept.answer.headers, ["age", String(age)]] } };
+        const headers: (readonly [string, string])[] = [
+          ...kept.answer.headers,
+          ["age", String(Math.floor((Date.now() - kept.keptAt) / 1000))],
+        ];
+        const encoding = compressFrom > 0 && kept.bytes >= compressFrom ? keptEncodingFor(req) : null;
+        if (!encoding) return { hit: { ...kept.answer, headers } };
+        let encoded = kept.encoded[encoding];
+        if (!encoded) {
+          encoded = encodeKept(kept.answer.body, encoding);
+          // a new entry (not the same one changed), so the store counts its new size; it expires when the old one would
+          store.set(key, { ...kept, encoded: { ...kept.encoded, [encoding]: encoded } }, { ttl: store.getRemainingTTL(key) });
+        }
+        headers.push(["content-encoding", encoding], ["vary", "Accept-Encoding"]);
+        return { hit: { ...kept.answer, headers, body: encoded } };
       }
       const arrivedIn = generation;
       return {
         keep(answer) {
           const maxAge = sharedMaxAge(answer);
           // an event between this request's arrival and its answer may have changed what the answer holds
-          if (maxAge === null || generation !== arrivedIn) return;
-          store.set(key, { answer, keptAt: Date.now() }, { ttl: maxAge * 1000 });
+          if (maxAge === null || generation !== arrivedIn || typeof answer.body !== "string") return;
+          const plain = { ...answer, body: answer.body };
+          store.set(key, { answer: plain, bytes: Buffer.byteLength(plain.body), keptAt: Date.now(), encoded: {} }, { ttl: maxAge * 1000 });
         },
       };
     },

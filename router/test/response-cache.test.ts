@@ -5,11 +5,12 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { composeServices } from "@apollo/composition";
 import { createAccessTokenVerifier } from "@storefront/auth";
 import { type CatalogPrisma, catalogSubgraph } from "@storefront/catalog";
@@ -260,6 +261,20 @@ async function anonymously(url: string, query: string, variables: Record<string,
   return { headers: response.headers, listing: response.body.data, nodes: response.body.data.products.edges.map((edge) => edge.node) };
 }
 
+/** POSTs `body` as JSON with `headers` and returns the answer's headers and its body as sent, not decoded. */
+function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ headers: response.headers, bytes: Buffer.concat(chunks) }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 async function asAdmin<Data>(shop: Shop, query: string, variables: Record<string, unknown>): Promise<Data> {
   const response = await post<Data>(shop.router.url, query, { variables, token: await shop.adminToken() });
   assert.deepEqual(response.body.errors, undefined);
@@ -382,6 +397,37 @@ describe("the router's response cache, on the in-process bus", { timeout: 180_00
     );
     const bodies = await Promise.all(answers.map((answer) => answer.text()));
     assert.equal(new Set(bodies).size, 1);
+  });
+
+  it("sends a kept answer compressed as the client asks, br or gzip, byte for byte the same each time; deflate as the middleware makes it", async () => {
+    const router = await shop.startRouter({ COMPRESSION_MIN_BYTES: "1" });
+    await shop.settled();
+    const { categoryId } = await shop.aProductInStock(2);
+    const body = JSON.stringify({ query: STOCK, variables: { categoryId } });
+    const calls = shop.catalogProxy.received;
+    const plain = await rawPost(router.url, body, {});
+    const br = await rawPost(router.url, body, { "accept-encoding": "gzip, deflate, br" });
+    const brAgain = await rawPost(router.url, body, { "accept-encoding": "br;q=1, gzip;q=0.5" });
+    const gzip = await rawPost(router.url, body, { "accept-encoding": "gzip" });
+    const deflate = await rawPost(router.url, body, { "accept-encoding": "deflate" });
+    assert.equal(shop.catalogProxy.received, calls + 1, "one call; the rest are hits");
+    assert.equal(JSON.parse(plain.bytes.toString()).data.products.edges.length, 1);
+    assert.deepEqual(
+      [plain, br, brAgain, gzip, deflate].map((answer) => [answer.headers["content-encoding"], answer.headers.age !== undefined]),
+      [
+        [undefined, false],
+        ["br", true],
+        ["br", true],
+        ["gzip", true],
+        ["deflate", true],
+      ],
+    );
+    assert.deepEqual(brAgain.bytes, br.bytes);
+    assert.equal(brotliDecompressSync(br.bytes).toString(), plain.bytes.toString());
+    assert.equal(gunzipSync(gzip.bytes).toString(), plain.bytes.toString());
+    assert.equal(inflateSync(deflate.bytes).toString(), plain.bytes.toString());
+    for (const answer of [br, gzip, deflate]) assert.match(String(answer.headers.vary), /Accept-Encoding/i);
+    assert.equal(Number(br.headers["content-length"]), br.bytes.length);
   });
 
   it("forgets every answer when the supergraph changes: they were computed over another schema", async () => {

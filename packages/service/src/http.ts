@@ -46,7 +46,8 @@ export type HttpMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
 export interface StoredAnswer {
   readonly status: number;
   readonly headers: ReadonlyArray<readonly [name: string, value: string]>;
-  readonly body: string;
+  /** Encoded as its `content-encoding` header says, if it has one (the compression middleware leaves such a body alone). */
+  readonly body: string | Buffer;
   readonly operation: ObservedOperation | undefined;
 }
 
