@@ -69,28 +69,23 @@ export interface ResponseCacheOptions {
 const anonymous = (context: ResponseCacheContext): boolean => context.caller.authorization === null;
 const isQuery = (request: GraphQLRequestContext<ResponseCacheContext>): boolean => request.operation?.operation === "query";
 
-/** Whether a selection asks only for the schema: `__typename`, `__schema`, `__type`, directly or through fragments. */
-function asksSchemaOnly(
-  selectionSet: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  entered: Set<string> = new Set(),
-): boolean {
+/**
+ * Whether a selection asks only for the schema: `__typename`, `__schema`, `__type`, directly or through fragments. Runs
+ * for every query: most stop at their first field, and fragments are looked up only when one is reached.
+ */
+function asksSchemaOnly(selectionSet: SelectionSetNode, document: DocumentNode, entered: Set<string> = new Set()): boolean {
   return selectionSet.selections.every((selection) => {
     if (selection.kind === Kind.FIELD) return selection.name.value.startsWith("__");
-    if (selection.kind === Kind.INLINE_FRAGMENT) return asksSchemaOnly(selection.selectionSet, fragments, entered);
-    const fragment = fragments.get(selection.name.value);
-    if (!fragment || entered.has(fragment.name.value)) return false;
-    entered.add(fragment.name.value);
-    return asksSchemaOnly(fragment.selectionSet, fragments, entered);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return asksSchemaOnly(selection.selectionSet, document, entered);
+    const name = selection.name.value;
+    const fragment = document.definitions.find(
+      (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name,
+    );
+    if (!fragment || entered.has(name)) return false;
+    entered.add(name);
+    return asksSchemaOnly(fragment.selectionSet, document, entered);
   });
 }
-
-const fragmentsOf = (document: DocumentNode) =>
-  new Map(
-    document.definitions.flatMap((definition) =>
-      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
-    ),
-  );
 
 /** The max-age of an answer a shared cache may keep (`public, max-age=N`, N > 0), else null. */
 function sharedMaxAge(answer: StoredAnswer): number | null {
@@ -201,7 +196,7 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, overallCachePolicy }) {
-          if (operation?.operation === "query" && asksSchemaOnly(operation.selectionSet, fragmentsOf(document)))
+          if (operation?.operation === "query" && asksSchemaOnly(operation.selectionSet, document))
             overallCachePolicy.restrict({ maxAge: SCHEMA_ANSWER_MAX_AGE, scope: "PUBLIC" });
         },
       };
@@ -235,9 +230,8 @@ export function createResponseCache<Context extends ResponseCacheContext>({ sett
         keep(answer) {
           const maxAge = sharedMaxAge(answer);
           // an event between this request's arrival and its answer may have changed what the answer holds
-          if (maxAge === null || generation !== arrivedIn || typeof answer.body !== "string") return;
-          const plain = { ...answer, body: answer.body };
-          store.set(key, { answer: plain, bytes: Buffer.byteLength(plain.body), keptAt: Date.now(), encoded: {} }, { ttl: maxAge * 1000 });
+          if (maxAge === null || generation !== arrivedIn) return;
+          store.set(key, { answer, bytes: Buffer.byteLength(answer.body), keptAt: Date.now(), encoded: {} }, { ttl: maxAge * 1000 });
         },
       };
     },

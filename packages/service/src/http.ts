@@ -54,8 +54,8 @@ export interface StoredAnswer {
 /** What an AnswerStore says of one request: an answer to send instead of running it, or a way to offer it Apollo's. */
 export interface AnswerLookup {
   readonly hit?: StoredAnswer;
-  /** Offers the store Apollo's complete answer to this request; the store decides whether to keep it. */
-  readonly keep?: (answer: StoredAnswer) => void;
+  /** Offers the store Apollo's complete answer to this request (always text); the store decides whether to keep it. */
+  readonly keep?: (answer: StoredAnswer & { readonly body: string }) => void;
 }
 
 /**
