@@ -88,6 +88,38 @@ describe("the shop in production mode", { timeout: 300_000 }, () => {
     assert.match(body.errors?.[0]?.message ?? "", /introspection/i);
   });
 
+  it("answers a repeated anonymous query from its response cache, the same bytes with an Age; never the landing page nor a refusal", async () => {
+    // the cache serves once the router follows the catalog's events (on Kafka: once its consumer group has joined)
+    const body = JSON.stringify({ query: "query Ping { __typename }" });
+    const deadline = Date.now() + 30_000;
+    let first: Response | undefined;
+    let again: Response | undefined;
+    while (Date.now() < deadline) {
+      first = await fetch(stack.routerUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+      again = await fetch(stack.routerUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (again.headers.get("age") !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.ok(first && again);
+    assert.match(again.headers.get("age") ?? "", /^[0-9]+$/, "the second answer comes from the cache");
+    assert.equal(again.headers.get("cache-control"), "public, max-age=60");
+    assert.equal(await again.text(), await first.text());
+
+    for (let i = 0; i < 2; i++) {
+      const page = await fetch(stack.routerUrl, { headers: { accept: "text/html" } });
+      assert.equal(page.headers.get("age"), null, "the landing page is never kept");
+      assert.match(await page.text(), /window\.landingPage/);
+      const refused = await fetch(stack.routerUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ __schema { queryType { name } } }" }),
+      });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.headers.get("age"), null, "a refusal is never kept");
+      assert.equal(refused.headers.get("cache-control"), "private, no-store");
+    }
+  });
+
   it("answers client mistakes with 400-level codes, never 500", async () => {
     const cases: [string, string, number, string][] = [
       [
