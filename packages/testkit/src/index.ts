@@ -2,7 +2,8 @@
 export { type PrivateBroker, privateBrokerUnavailable, startPrivateBroker } from "../../../infra/kafka/private-broker.ts";
 export { createTestAuthority, type TestAuthority } from "./authority.ts";
 export { createEventDelivery, type EventDelivery, type EventDeliveryOptions } from "./events.ts";
-export { freePort, graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
+export { freePort } from "./ports.ts";
+export { graphqlRequest, type SupergraphProcesses, startSupergraphProcesses } from "./processes.ts";
 export {
   type AsViewer,
   errorCodes,

@@ -1,25 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, createTestDataDir } from "@storefront/db";
 import { generateServiceSecrets, serviceSecretsEnv } from "@storefront/runtime";
+import { freePort } from "./ports.ts";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; a race with another process is possible but rare). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 interface ServiceProcess {
   readonly name: string;
@@ -29,6 +17,8 @@ interface ServiceProcess {
   readonly script: string;
   readonly env: Record<string, string | undefined>;
   readonly readyUrl: string;
+  /** Set when the kit stops it; an exit without it is a crash, and its output goes to the test's stderr. */
+  stopping: boolean;
 }
 
 /** Variables set to undefined are removed from the child's environment (spawn would pass the string "undefined"). */
@@ -46,7 +36,13 @@ function startProcess(name: string, script: string, env: Record<string, string |
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  return { name, child, output, script, env, readyUrl };
+  const service: ServiceProcess = { name, child, output, script, env, readyUrl, stopping: false };
+  // A test that fails because a service died shows only the router's "cannot be reached": say which one died, and why.
+  child.once("exit", (code, signal) => {
+    if (service.stopping || code === 0 || signal === "SIGKILL" || signal === "SIGTERM") return;
+    process.stderr.write(`\n${name} (pid ${child.pid}) exited by itself with ${code ?? signal}; its last output:\n${output.join("")}\n`);
+  });
+  return service;
 }
 
 async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
@@ -56,7 +52,7 @@ async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: n
       throw new Error(`${service.name} exited with ${service.child.exitCode}:\n${service.output.join("")}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
+      if (response.ok && service.child.exitCode === null) return;
     } catch {
       // not listening yet
     }
@@ -67,6 +63,7 @@ async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: n
 
 async function stopProcess(service: ServiceProcess): Promise<void> {
   if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  service.stopping = true;
   const exited = new Promise<void>((resolve) => service.child.once("exit", () => resolve()));
   service.child.kill("SIGTERM");
   const timer = setTimeout(() => service.child.kill("SIGKILL"), 10_000);
