@@ -3,6 +3,7 @@ export type { DatabaseConfig } from "./config.ts";
 export { databaseConfigFromEnv, defaultDataDir } from "./config.ts";
 export type { Database, OpenDatabaseOptions } from "./database.ts";
 export { openDatabase } from "./database.ts";
+export { isUniqueViolation } from "./errors.ts";
 export type { CreatedMigration, DriftReport, MigrationOptions, MigrationStatus, MigrationTarget } from "./migrations.ts";
 export { checkDrift, createMigration, deployMigrations, devMigrate, migrationSlug, migrationStatus } from "./migrations.ts";
 export type { PGlite } from "./pglite.ts";

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { Statement, TestDatabase } from "../src/index.ts";
-import { createTestDatabase, dropTestDatabase, templateName } from "../src/index.ts";
+import { createTestDatabase, dropTestDatabase, isUniqueViolation, templateName } from "../src/index.ts";
 import type { Backend } from "./helpers.ts";
 import {
   addCategoriesSql,
@@ -51,7 +51,9 @@ type Client = {
     create(args: { data: { sku: string; name: string } }): Promise<Product>;
     findMany(args: { take: number; orderBy: { id: "asc" }; include: { category: true } }): Promise<Product[]>;
     count(): Promise<number>;
+    update(args: { where: { sku: string }; data: { name: string } }): Promise<Product>;
   };
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): Promise<number>;
   $transaction<T>(run: (tx: Client) => Promise<T>): Promise<T>;
   $disconnect(): Promise<void>;
 };
@@ -143,11 +145,34 @@ for (const backend of backends) {
       assert.ok(statements.some((statement) => /INSERT INTO/i.test(statement.sql)));
     });
 
-    test("a duplicate unique key is Prisma's P2002", async () => {
+    test("a duplicate unique key is Prisma's P2002, and a unique violation", async () => {
       await assert.rejects(prisma.product.create({ data: { sku: "sku-1", name: "again" } }), (error: { code?: string }) => {
         assert.equal(error.code, "P2002");
+        assert.equal(isUniqueViolation(error), true);
         return true;
       });
+    });
+
+    test("a raw statement's duplicate key is P2010, and a unique violation too; other failures are not", async () => {
+      await assert.rejects(prisma.$executeRaw`INSERT INTO "Product" (sku, name) VALUES ('sku-1', 'again')`, (error: { code?: string }) => {
+        assert.equal(error.code, "P2010");
+        assert.equal(isUniqueViolation(error), true);
+        return true;
+      });
+      await assert.rejects(prisma.product.update({ where: { sku: "no-such-sku" }, data: { name: "x" } }), (error: { code?: string }) => {
+        assert.equal(error.code, "P2025");
+        assert.equal(isUniqueViolation(error), false);
+        return true;
+      });
+      await assert.rejects(
+        prisma.$executeRaw`INSERT INTO "Product" (sku, name, category_id) VALUES ('sku-new', 'x', -1)`,
+        (error: { code?: string }) => {
+          assert.equal(error.code, "P2010", "a foreign key violation from a raw statement");
+          assert.equal(isUniqueViolation(error), false);
+          return true;
+        },
+      );
+      assert.equal(isUniqueViolation(new Error("Unique constraint failed")), false);
     });
   });
 }

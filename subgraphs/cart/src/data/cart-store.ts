@@ -1,6 +1,7 @@
+import { isUniqueViolation } from "@storefront/db";
 import { isUuid, uuidsOnly } from "@storefront/service";
 import { cartIdOf } from "../domain/cart-id.ts";
-import { Prisma, type PrismaClient } from "./generated/client.ts";
+import type { PrismaClient } from "./generated/client.ts";
 import type { CartItemRecord, CartRecord, CartTransaction } from "./records.ts";
 
 // Every write locks the user's cart row first (and only then touches its items), so the changes to one cart
@@ -22,14 +23,6 @@ export type AddUnitsOutcome =
   | { readonly outcome: "added"; readonly quantity: number }
   | { readonly outcome: "too_many_lines" }
   | { readonly outcome: "over_limit"; readonly inCart: number };
-
-/** A unique index refused a row: Prisma's P2002, or P2010 when a raw statement hit it (the driver adapter says why). */
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  if (error.code === "P2002") return true;
-  const cause = (error.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
-  return error.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
-}
 
 /** Thrown inside a transaction to roll it back, and turned into the outcome it carries. */
 class Refusal extends Error {

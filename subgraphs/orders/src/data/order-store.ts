@@ -1,8 +1,9 @@
+import { isUniqueViolation } from "@storefront/db";
 import { createEvent, enqueueEvent } from "@storefront/events";
 import { isUuid, type PageRequest, uuidsOnly } from "@storefront/service";
 import type { PricedOrder } from "../domain/order-lines.ts";
 import type { ShippingAddress } from "../domain/shipping-address.ts";
-import { type OrderStatus, Prisma, type PrismaClient } from "./generated/client.ts";
+import type { OrderStatus, Prisma, PrismaClient } from "./generated/client.ts";
 import type { OrderItemRecord, OrderRecord, OrderStatusChangeRecord } from "./records.ts";
 import { EVENT_SOURCE, type OrderTransition, type TransitionOptions, type TransitionResult, transitionOrder } from "./transitions.ts";
 
@@ -15,10 +16,6 @@ export interface NewOrder {
   readonly idempotencyKey: string;
   /** Ties the order.placed event to the request that caused it. */
   readonly correlationId: string;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /** Every read and write the orders subgraph makes; the only module that talks to its database. */

@@ -1,10 +1,11 @@
+import { isUniqueViolation } from "@storefront/db";
 import { ErrorCode } from "@storefront/errors";
 import { createEvent, enqueueEvent } from "@storefront/events";
 import type { OutboxSignal } from "@storefront/runtime";
 import { summarizeCard } from "../domain/card.ts";
 import type { CardDetails, LookupResult, PaymentProvider, ProviderFailure } from "../domain/provider.ts";
 import { settlementOf } from "../domain/reconciliation.ts";
-import { Prisma, type PrismaClient } from "./generated/client.ts";
+import type { Prisma, PrismaClient } from "./generated/client.ts";
 import type { PaymentRecord, PaymentsTransaction, RefundRecord } from "./records.ts";
 
 const SOURCE = "/storefront/payments";
@@ -365,7 +366,7 @@ export function createPaymentFlow(prisma: PrismaClient, provider: PaymentProvide
       });
     } catch (error) {
       // The same key raced in for another order of the same user: the constraint caught it.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      if (isUniqueViolation(error)) {
         return replay(await prisma.payment.findUniqueOrThrow({ where: byKey }));
       }
       throw error;

@@ -1,5 +1,6 @@
+import { isUniqueViolation } from "@storefront/db";
 import { type PageRequest, uuidsOnly } from "@storefront/service";
-import { Prisma, type PrismaClient, type Role } from "./generated/client.ts";
+import type { Prisma, PrismaClient, Role } from "./generated/client.ts";
 import { type UserRecord, withoutPasswordHash } from "./records.ts";
 
 /** Which users an admin lists; both conditions optional. */
@@ -17,8 +18,6 @@ export interface UserCredentials {
 
 // Prisma's startsWith becomes LIKE '<value>%' without escaping: a `_` or `%` in the prefix would be a wildcard.
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 function credentials({ passwordHash, ...user }: UserRecord & { passwordHash: string | null }): UserCredentials {
   return { user, passwordHash };
