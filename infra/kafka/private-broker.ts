@@ -3,6 +3,8 @@ import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+// the test kit's port claims (a module with no dependencies), shared with the services the tests start
+import { freePort } from "../../packages/testkit/src/ports.ts";
 
 const run = promisify(execFile);
 // the scripts and jars next to this file
@@ -42,7 +44,10 @@ export function privateBrokerUnavailable(): string | false {
  */
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   const runDir = join(tmpdir(), `storefront-kafka-${process.pid}-${Date.now().toString(36)}`);
-  const env = { ...process.env, KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: HEAP.join(" ") };
+  // Ports claimed for this test process until it exits: another test file running alongside cannot take them while
+  // the JVM starts, nor while a test has the broker stopped and is about to restart it on the same ports.
+  const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()) };
+  const env = { ...process.env, ...ports, KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: HEAP.join(" ") };
   const { stdout } = await run("bash", [join(KAFKA_DIR, "start.sh")], { env, timeout: 120_000 });
   const address = /KAFKA_BROKERS=(\S+)/.exec(stdout)?.[1];
   if (!address) throw new Error(`private broker did not start: ${stdout}`);
