@@ -16,6 +16,8 @@ import { startTestSubgraph, type TestSubgraph } from "@storefront/testkit";
 import { type GraphQLFormattedError, parse } from "graphql";
 import { pino } from "pino";
 import { createRouter, readRouterSettings } from "../src/index.ts";
+import type { CallOutcome } from "../src/subgraphs/client.ts";
+import { createCallSharing } from "../src/subgraphs/dedupe.ts";
 import { type HoldingProxy, startHoldingProxy } from "./support/holding-proxy.ts";
 import { newSigningKey, signToken, startJwksServer, type TestJwksServer, type TestSigningKey } from "./support/keys.ts";
 
@@ -197,5 +199,23 @@ describe("in-flight deduplication of subgraph queries", { timeout: 120_000 }, ()
     const answer = await second;
     assert.deepEqual(answer.errors, undefined, "the call was not cancelled while a caller still waited");
     assert.equal(proxy.seen.length, 1);
+  });
+});
+
+describe("a shared call's answer", () => {
+  it("reaches each caller as an object of its own: the gateway merges later fetches into the one it gets", async () => {
+    const sharing = createCallSharing();
+    const body = JSON.stringify({ data: { product: { id: "p1", name: "Lamp" } } });
+    let release = (_outcome: CallOutcome) => {};
+    const send = () => new Promise<CallOutcome>((resolve) => (release = resolve));
+    const leader = sharing.share("key", { requestId: "leader" }, send);
+    const joiner = sharing.share("key", { requestId: "joiner" }, send);
+    release({ kind: "answered", response: JSON.parse(body) as Record<string, unknown>, body, cacheControl: undefined, durationMs: 1 });
+    const [made, joined] = await Promise.all([leader, joiner]);
+    assert.equal(joined.joined, "leader");
+    assert.ok(made.outcome.kind === "answered" && joined.outcome.kind === "answered");
+    assert.deepEqual(joined.outcome.response, made.outcome.response);
+    (made.outcome.response.data as { product: Record<string, unknown> }).product.price = 10;
+    assert.deepEqual(joined.outcome.response, { data: { product: { id: "p1", name: "Lamp" } } }, "the leader's merge is not the joiner's");
   });
 });

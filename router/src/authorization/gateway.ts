@@ -3,8 +3,8 @@ import type { SupergraphSdlHook } from "@apollo/gateway";
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Viewer } from "@storefront/auth";
 import type { Logger } from "@storefront/service";
-import { Kind, parse, print, visit } from "graphql";
-import { authorizeOperation, documentWithoutDenied } from "./operation.ts";
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, parse, print, visit } from "graphql";
+import { type AuthorizationDecision, authorizeOperation, documentWithoutDenied } from "./operation.ts";
 import { restoreDeniedFields } from "./response.ts";
 import { type AuthorizationRules, authorizationRulesOf } from "./rules.ts";
 
@@ -51,6 +51,62 @@ export interface AuthorizationOptions {
   readonly viewerOf: (context: GatewayGraphQLRequestContext["context"]) => Viewer | null;
 }
 
+/** An operation with selections taken out for a viewer: the decision, and the document the gateway executes instead. */
+interface FilteredOperation {
+  readonly decision: AuthorizationDecision;
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly source: string;
+  readonly queryHash: string;
+}
+
+/** The viewers one operation is judged for differ only in what `denialOf` reads: signed in or not, and the scopes held. */
+const viewerKey = (viewer: Viewer | null): string => (viewer ? `signed-in:${[...viewer.scopes].sort().join(" ")}` : "anonymous");
+
+/** More distinct viewer keys than this for one document (the roles have a handful) and its decisions are judged afresh. */
+const MAX_VIEWER_KEYS = 16;
+
+interface Judged {
+  readonly rules: AuthorizationRules;
+  readonly schema: GraphQLSchema;
+  readonly byViewer: Map<string, FilteredOperation | null>;
+}
+
+/**
+ * Apollo Server keeps one parsed, validated document per operation text, so the same document comes back request after
+ * request: its judgement (and the filtered document, printed and hashed) is kept with it, per operation name and viewer
+ * key, for as long as the document lives, against the rules and schema it was made with.
+ */
+const judgements = new WeakMap<DocumentNode, Judged>();
+
+function filteredOperation(
+  rules: AuthorizationRules,
+  requestContext: Parameters<GatewayExecutor>[0],
+  viewer: Viewer | null,
+): FilteredOperation | null {
+  const { schema, document: requested } = requestContext;
+  const operationName = requestContext.request.operationName;
+  let judged = judgements.get(requested);
+  if (!judged || judged.rules !== rules || judged.schema !== schema || judged.byViewer.size >= MAX_VIEWER_KEYS) {
+    judged = { rules, schema, byViewer: new Map() };
+    judgements.set(requested, judged);
+  }
+  const key = `${operationName ?? ""}\n${viewerKey(viewer)}`;
+  const known = judged.byViewer.get(key);
+  if (known !== undefined) return known;
+  const decision = authorizeOperation(schema, rules, requested, operationName, viewer);
+  let filtered: FilteredOperation | null = null;
+  if (decision) {
+    const { document, operation } = documentWithoutDenied(decision);
+    const source = print(document);
+    // The gateway caches query plans by queryHash: the filtered document needs its own key.
+    const queryHash = createHash("sha256").update(source).digest("hex");
+    filtered = { decision, document, operation, source, queryHash };
+  }
+  judged.byViewer.set(key, filtered);
+  return filtered;
+}
+
 /**
  * Enforces the supergraph's `@authenticated`, `@requiresScopes` and `@policy` directives, which
  * @apollo/gateway ignores, with the Apollo Router's semantics: before planning, every selection the
@@ -81,18 +137,9 @@ export function enforceAuthorization(gateway: GatewayInterface, options: Authori
       const current = rules;
       if (current instanceof Error) throw current;
       const viewer = options.viewerOf(requestContext.context);
-      const decision = authorizeOperation(
-        requestContext.schema,
-        current,
-        requestContext.document,
-        requestContext.request.operationName,
-        viewer,
-      );
-      if (!decision) return execute(requestContext);
-      const { document, operation } = documentWithoutDenied(decision);
-      const source = print(document);
-      // The gateway caches query plans by queryHash: the filtered document needs its own key.
-      const queryHash = createHash("sha256").update(source).digest("hex");
+      const filtered = filteredOperation(current, requestContext, viewer);
+      if (!filtered) return execute(requestContext);
+      const { decision, document, operation, source, queryHash } = filtered;
       const result = await execute({ ...requestContext, document, operation, source, queryHash });
       const restored = restoreDeniedFields(decision, requestContext.request.variables, result.data);
       const errors = [...(result.errors ?? []), ...restored.errors];

@@ -29,6 +29,8 @@ export type CallOutcome =
   | {
       readonly kind: "answered";
       readonly response: Record<string, unknown>;
+      /** The body `response` was parsed from, for another caller of a shared call to parse its own copy. */
+      readonly body: string;
       /** The subgraph's `Cache-Control` header (its cache hints for this answer); undefined without one. */
       readonly cacheControl: string | undefined;
       readonly durationMs: number;
@@ -138,7 +140,13 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
         return failed(started, "bad_response", `HTTP ${statusCode} with a body that is not a JSON object`, statusCode);
       }
       const cacheControl = typeof headers["cache-control"] === "string" ? headers["cache-control"] : undefined;
-      return { kind: "answered", response: response as Record<string, unknown>, cacheControl, durationMs: performance.now() - started };
+      return {
+        kind: "answered",
+        response: response as Record<string, unknown>,
+        body: text,
+        cacheControl,
+        durationMs: performance.now() - started,
+      };
     } catch (error) {
       if (timedOut) return failed(started, "timeout", `no answer within ${timeoutMs} ms`);
       if (controller.signal.aborted) throw new CallAbandoned();
