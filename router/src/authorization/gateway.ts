@@ -63,7 +63,7 @@ interface FilteredOperation {
 /** The viewers one operation is judged for differ only in what `denialOf` reads: signed in or not, and the scopes held. */
 const viewerKey = (viewer: Viewer | null): string => (viewer ? `signed-in:${[...viewer.scopes].sort().join(" ")}` : "anonymous");
 
-/** More distinct viewer keys than this for one document (the roles have a handful) and its decisions are judged afresh. */
+/** More distinct viewer keys than this for one document (the roles have a handful) and its kept decisions are dropped. */
 const MAX_VIEWER_KEYS = 16;
 
 interface Judged {
@@ -87,7 +87,7 @@ function filteredOperation(
   const { schema, document: requested } = requestContext;
   const operationName = requestContext.request.operationName;
   let judged = judgements.get(requested);
-  if (!judged || judged.rules !== rules || judged.schema !== schema || judged.byViewer.size >= MAX_VIEWER_KEYS) {
+  if (!judged || judged.rules !== rules || judged.schema !== schema) {
     judged = { rules, schema, byViewer: new Map() };
     judgements.set(requested, judged);
   }
@@ -103,6 +103,7 @@ function filteredOperation(
     const queryHash = createHash("sha256").update(source).digest("hex");
     filtered = { decision, document, operation, source, queryHash };
   }
+  if (judged.byViewer.size >= MAX_VIEWER_KEYS) judged.byViewer.clear();
   judged.byViewer.set(key, filtered);
   return filtered;
 }
