@@ -13,7 +13,7 @@ import { demoUsers } from "@storefront/demo-data";
 import { type SupergraphProcesses, startSupergraphProcesses } from "@storefront/testkit";
 import { demoPasswords } from "@storefront/users";
 import pg from "pg";
-import { aCustomerWithCart, aStockedProduct, type ShopSession, signIn } from "./support/shop.ts";
+import { aCustomerWithCart, aNewCustomer, aStockedProduct, type ShopSession, signIn } from "./support/shop.ts";
 
 const auditPreload = fileURLToPath(new URL("../../packages/testkit/src/connection-audit.ts", import.meta.url));
 
@@ -118,6 +118,21 @@ describe("the shop in production mode", { timeout: 300_000 }, () => {
       assert.equal(refused.headers.get("age"), null, "a refusal is never kept");
       assert.equal(refused.headers.get("cache-control"), "private, no-store");
     }
+  });
+
+  it("answers one operation as each viewer may see it: anonymous, customer, admin, then anonymous again", async () => {
+    const query = "query UserCount { users(first: 1) { totalCount } }";
+    const customer = await aNewCustomer(stack.routerUrl, "viewer");
+    const codes = (errors: { extensions?: Record<string, unknown> }[] | undefined) => errors?.map((error) => error.extensions?.code);
+    const anonymous = await postRaw(stack.routerUrl, JSON.stringify({ query }));
+    assert.deepEqual(codes(anonymous.body.errors), ["UNAUTHENTICATED"]);
+    assert.deepEqual(codes((await customer.call(query)).body.errors), ["FORBIDDEN"]);
+    const asAdmin = await admin.call<{ users: { totalCount: number } }>(query);
+    assert.deepEqual(asAdmin.body.errors, undefined);
+    assert.ok((asAdmin.body.data?.users.totalCount ?? 0) >= 2, "the admin sees the users");
+    const anonymousAgain = await postRaw(stack.routerUrl, JSON.stringify({ query }));
+    assert.deepEqual(codes(anonymousAgain.body.errors), ["UNAUTHENTICATED"]);
+    assert.equal(anonymousAgain.body.data ?? null, null);
   });
 
   it("answers client mistakes with 400-level codes, never 500", async () => {
